@@ -56,4 +56,9 @@ export interface Stage<P = unknown> {
   execute(plan: P, result: PerfResult, deps: StageDeps): Promise<void>;
   /** Runs in the post step even after failures: save caches, remove credentials, log out. */
   post?(deps: StageDeps): Promise<void>;
+  /**
+   * Called when a later stage fails after this one succeeded, e.g. deploy rolls traffic back to
+   * the previous ready revision when the smoke stage fails on a serving deploy.
+   */
+  onDownstreamFailure?(failed: StageName, result: PerfResult, deps: StageDeps): Promise<void>;
 }
