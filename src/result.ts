@@ -32,6 +32,8 @@ export interface BuildTaskResult {
   status: TaskStatus;
   startMs?: number;
   exitCode?: number | null;
+  /** Why the task was skipped, stopped or failed, in words. */
+  reason?: string;
 }
 export interface BuildResult {
   totalMs: number;
@@ -96,6 +98,12 @@ export interface SmokeSideResult {
   generatorSaturated?: boolean;
   scheduleMissed?: boolean;
   shard?: string;
+  /** The first message seen per error kind. */
+  errorMessages?: Record<string, string>;
+  /** Most connections open at once. */
+  peakConnections?: number;
+  /** The generator's own event-loop utilisation over the run (0..1). */
+  eventLoopUtilization?: number;
 }
 
 export interface SmokeResult extends SmokeSideResult {

@@ -38,7 +38,7 @@ export function checkProjectId(id: string): Check {
   return undefined;
 }
 
-const PROVIDER = /^projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([a-z0-9-]{4,32})\/providers\/([a-z0-9-]{4,32})$/;
+const PROVIDER = /^projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([a-z0-9-]{1,32})\/providers\/([a-z0-9-]{1,32})$/;
 
 /** The full provider resource name that STS expects as the audience of the exchange. */
 export function checkWorkloadIdentityProvider(value: string): Check {

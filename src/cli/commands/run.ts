@@ -1,0 +1,82 @@
+/**
+ * `orchestra-perf run`: the whole pipeline outside GitHub. The deploy target defaults to `local`,
+ * the report goes to `--out` (default `.orchestra-perf/`): perf-result.json, report.md, and the
+ * post hooks (cache save, cleanup) run at the end as the action's post step would.
+ */
+import { join, resolve } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../../adapters/atomic-file.js';
+import { systemClock } from '../../adapters/clock.js';
+import { localRunContext } from '../../adapters/local-context.js';
+import { nodeProcessRunner } from '../../adapters/process.js';
+import { localServices } from '../../cli/local-services.js';
+import { UsageError } from '../../errors.js';
+import { parseStageSelection, runPipeline, runPostHooks } from '../../pipeline.js';
+import { renderRunSummary } from '../../action/run-summary.js';
+import { PIPELINE_STAGES } from '../../stages/index.js';
+import type { StageDeps, StageServices } from '../../stages/stage.js';
+import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
+import { parseFlags } from '../args.js';
+import type { Command } from '../command.js';
+import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
+import { FileStateStore } from '../file-state.js';
+
+const USAGE = 'orchestra-perf run [--config F] [--env NAME] [--stages LIST] [--out DIR]';
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'the whole pipeline locally (deploy target local, report to --out)',
+  usage: USAGE,
+  async run(args, io) {
+    const { values } = parseFlags(args, { ...CONFIG_FLAGS, stages: { type: 'string' }, out: { type: 'string' } }, USAGE);
+    const selected = parseStageSelection(values.stages ?? 'all');
+    if ('error' in selected) throw new UsageError(`--stages: ${selected.error}`, USAGE);
+    const { config, environment } = await loadCliConfig(values);
+    // Outside Actions nothing can reach Cloud Run: deploy locally unless the user said otherwise.
+    config.deploy.target ??= 'local';
+    const outDir = resolve(io.cwd, values.out ?? '.orchestra-perf');
+    const context = { ...localRunContext(io.cwd, environment), tempDir: join(outDir, 'tmp') };
+
+    const summaryParts: string[] = [];
+    const base: StageServices = {
+      outputs: { set: (name, value) => io.logger.debug(`output ${name}=${value}`) },
+      writeSummary: async (markdown) => {
+        summaryParts.push(markdown);
+      },
+    };
+    const deps: StageDeps = {
+      logger: io.logger,
+      process: nodeProcessRunner,
+      clock: systemClock,
+      state: await FileStateStore.open(join(outDir, 'tmp', 'state.json')),
+      signal: io.signal,
+      env: io.env,
+      services: { ...base, ...localServices(base, { outDir, logger: io.logger }) },
+    };
+    const outcome = await runPipeline(
+      {
+        config,
+        context,
+        selected,
+        stages: PIPELINE_STAGES,
+        meta: {
+          tool: TOOL_NAME,
+          version: TOOL_VERSION,
+          commit: context.sha,
+          ref: context.ref,
+          environment,
+          startedAt: new Date().toISOString(),
+          runUrl: '',
+        },
+      },
+      deps,
+    );
+    await runPostHooks(PIPELINE_STAGES, deps);
+    await writeJsonAtomic(join(outDir, 'perf-result.json'), outcome.result);
+    const report = [...summaryParts, renderRunSummary(outcome.result, outcome.stages)].join('\n');
+    await writeFileAtomic(join(outDir, 'report.md'), report);
+    io.out(report);
+    io.out(`wrote ${join(outDir, 'perf-result.json')} and ${join(outDir, 'report.md')}`);
+    if (outcome.error) io.logger.error(outcome.error.oneLine());
+    return outcome.exitCode;
+  },
+};

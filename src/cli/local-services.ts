@@ -1,0 +1,12 @@
+/** Service adapters for local runs (`orchestra-perf run`): local cache directory, local history. */
+import type { Logger } from '../logger.js';
+import type { StageServices } from '../stages/stage.js';
+
+export interface LocalServiceOptions {
+  outDir: string;
+  logger: Logger;
+}
+
+export function localServices(_base: StageServices, _options: LocalServiceOptions): Partial<StageServices> {
+  return {};
+}

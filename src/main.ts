@@ -1,0 +1,24 @@
+/** Entry of the action's main step: wire the real adapters and run. */
+import { runnerIO } from './action/action-io.js';
+import { runMain } from './action/run-main.js';
+import { productionServices } from './action/services.js';
+import { ActionsLogger } from './adapters/actions-logger.js';
+import { systemClock } from './adapters/clock.js';
+import { nodeProcessRunner } from './adapters/process.js';
+import { PIPELINE_STAGES } from './stages/index.js';
+
+const cancel = new AbortController();
+process.once('SIGTERM', () => cancel.abort(new Error('the job was cancelled')));
+process.once('SIGINT', () => cancel.abort(new Error('the job was cancelled')));
+
+const logger = new ActionsLogger();
+process.exitCode = await runMain({
+  io: runnerIO,
+  logger,
+  process: nodeProcessRunner,
+  clock: systemClock,
+  env: process.env,
+  stages: PIPELINE_STAGES,
+  services: (base) => productionServices(base, logger, process.env),
+  signal: cancel.signal,
+});
