@@ -18,7 +18,20 @@ function ncc(entry, out) {
     rmSync(staging, { recursive: true, force: true });
     const child = spawn(
       process.execPath,
-      ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', entry, '-o', staging, '--source-map', '--license', 'licenses.txt', '--quiet', '--target', 'es2023', '--transpile-only'],
+      [
+        'node_modules/@vercel/ncc/dist/ncc/cli.js',
+        'build',
+        entry,
+        '-o',
+        staging,
+        '--source-map',
+        '--license',
+        'licenses.txt',
+        '--quiet',
+        '--target',
+        'es2023',
+        '--transpile-only',
+      ],
       { stdio: 'inherit' },
     );
     child.on('exit', (code) => {

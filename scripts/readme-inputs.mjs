@@ -7,7 +7,11 @@ import { parse } from 'yaml';
 const START = '<!-- action-io:start (generated from action.yml by `npm run docs`; do not edit) -->';
 const END = '<!-- action-io:end -->';
 
-const cell = (text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+const cell = (text) =>
+  String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 export function renderActionTables(actionYaml) {
   const action = parse(actionYaml);
@@ -24,7 +28,8 @@ export function renderActionTables(actionYaml) {
     lines.push('');
   }
   lines.push('#### outputs', '', '| output | description |', '|---|---|');
-  for (const [name, output] of Object.entries(action.outputs ?? {})) lines.push(`| \`${name}\` | ${cell(output.description)} |`);
+  for (const [name, output] of Object.entries(action.outputs ?? {}))
+    lines.push(`| \`${name}\` | ${cell(output.description)} |`);
   lines.push('', END);
   return lines.join('\n');
 }

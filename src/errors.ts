@@ -71,7 +71,9 @@ export class StageError extends OrchestraError {
     cause: unknown,
   ) {
     const inner = cause instanceof OrchestraError ? cause : undefined;
-    super(`${stage} stage failed: ${describe(cause)}`, inner?.exitCode ?? ExitCode.gateFailed, inner?.hint, { cause });
+    super(`${stage} stage failed: ${describe(cause)}`, inner?.exitCode ?? ExitCode.gateFailed, inner?.hint, {
+      cause,
+    });
   }
 }
 

@@ -129,7 +129,9 @@ async function notifyDownstreamFailure(
     try {
       await stage.onDownstreamFailure(failed, result, deps);
     } catch (error) {
-      deps.logger.error(`${stage.name}: reacting to the ${failed} failure failed too: ${toOrchestraError(error).message}`);
+      deps.logger.error(
+        `${stage.name}: reacting to the ${failed} failure failed too: ${toOrchestraError(error).message}`,
+      );
     }
   }
 }
@@ -160,6 +162,9 @@ export function parseStageSelection(text: string): Set<StageName> | { error: str
   if (trimmed === '' || trimmed === 'all') return new Set(all);
   const names = trimmed.split(/[\s,]+/).filter(Boolean);
   const unknown = names.filter((name) => !(all as readonly string[]).includes(name));
-  if (unknown.length > 0) return { error: `unknown stage${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; stages are ${all.join(', ')} or all` };
+  if (unknown.length > 0)
+    return {
+      error: `unknown stage${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; stages are ${all.join(', ')} or all`,
+    };
   return new Set(names as StageName[]);
 }

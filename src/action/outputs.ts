@@ -15,7 +15,9 @@ export const RESULT_OUTPUTS = [
   'build-ms',
 ] as const;
 
-export function outputsFromResult(result: PerfResult): Record<(typeof RESULT_OUTPUTS)[number], string | undefined> {
+export function outputsFromResult(
+  result: PerfResult,
+): Record<(typeof RESULT_OUTPUTS)[number], string | undefined> {
   const number = (value: number | undefined, digits = 2) =>
     value === undefined || !Number.isFinite(value) ? undefined : String(Number(value.toFixed(digits)));
   return {

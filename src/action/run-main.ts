@@ -42,19 +42,27 @@ export async function runMain(deps: MainDeps): Promise<number> {
   try {
     const workingDirectory = resolve(io.getInput('working-directory') || '.');
     if (!existsSync(workingDirectory)) {
-      throw new UsageError(`working-directory "${workingDirectory}" does not exist`, 'point working-directory at a folder of the checkout');
+      throw new UsageError(
+        `working-directory "${workingDirectory}" does not exist`,
+        'point working-directory at a folder of the checkout',
+      );
     }
     process.chdir(workingDirectory);
 
     const environment = io.getInput('environment') || 'default';
     const context = githubRunContext(deps.env, environment);
     const selected = parseStageSelection(io.getInput('stages'));
-    if ('error' in selected) throw new UsageError(`input stages: ${selected.error}`, 'e.g. stages: build,image,deploy');
+    if ('error' in selected)
+      throw new UsageError(`input stages: ${selected.error}`, 'e.g. stages: build,image,deploy');
 
     const configInput = io.getInput('config');
     const configPath = configInput || DEFAULT_CONFIG_PATH;
     const file = configInput || existsSync(configPath) ? await readConfigSource(configPath) : undefined;
-    const config = resolveConfig({ file, environment, overrides: overridesFromInputs((name) => io.getInput(name)) });
+    const config = resolveConfig({
+      file,
+      environment,
+      overrides: overridesFromInputs((name) => io.getInput(name)),
+    });
 
     const notices: string[] = [];
     if (context.untrustedPullRequest) {
@@ -105,7 +113,9 @@ export async function runMain(deps: MainDeps): Promise<number> {
     for (const [name, value] of Object.entries(outputsFromResult(outcome.result))) {
       if (value !== undefined) io.setOutput(name, value);
     }
-    await io.appendSummary([...summaryParts, renderRunSummary(outcome.result, outcome.stages, notices)].join('\n'));
+    await io.appendSummary(
+      [...summaryParts, renderRunSummary(outcome.result, outcome.stages, notices)].join('\n'),
+    );
     io.save(STATE_MAIN_EXIT, String(outcome.exitCode));
     if (outcome.error) io.setFailed(toOrchestraError(outcome.error).oneLine());
     return outcome.exitCode;

@@ -2,9 +2,18 @@
 import type { StageOutcome } from '../pipeline.js';
 import type { PerfResult } from '../result.js';
 
-const ICON: Record<StageOutcome['status'], string> = { success: '✅', skipped: '⏭️', failed: '❌', warning: '⚠️' };
+const ICON: Record<StageOutcome['status'], string> = {
+  success: '✅',
+  skipped: '⏭️',
+  failed: '❌',
+  warning: '⚠️',
+};
 
-export function renderRunSummary(result: PerfResult, stages: readonly StageOutcome[], notices: readonly string[] = []): string {
+export function renderRunSummary(
+  result: PerfResult,
+  stages: readonly StageOutcome[],
+  notices: readonly string[] = [],
+): string {
   const lines = [`### orchestra-perf · ${escapeCell(result.meta.environment)}`, ''];
   for (const notice of notices) lines.push(`> ${escapeCell(notice)}`, '');
   lines.push('| stage | status | time | details |', '|---|---|---:|---|');

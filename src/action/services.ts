@@ -5,6 +5,10 @@
 import type { Logger } from '../logger.js';
 import type { StageServices } from '../stages/stage.js';
 
-export function productionServices(_base: StageServices, _logger: Logger, _env: NodeJS.ProcessEnv): Partial<StageServices> {
+export function productionServices(
+  _base: StageServices,
+  _logger: Logger,
+  _env: NodeJS.ProcessEnv,
+): Partial<StageServices> {
   return {};
 }

@@ -14,7 +14,12 @@ export interface RetryPolicy {
   timeoutMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 500, maxDelayMs: 10_000, timeoutMs: 30_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  retries: 3,
+  baseDelayMs: 500,
+  maxDelayMs: 10_000,
+  timeoutMs: 30_000,
+};
 
 export interface HttpCallOptions {
   /** Names the call in errors: "Google STS token exchange". */
@@ -34,7 +39,9 @@ export class HttpError extends Error {
     readonly body: string,
     readonly attempts: number,
   ) {
-    super(`${what} failed with HTTP ${status}${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${body.slice(0, 500)}`);
+    super(
+      `${what} failed with HTTP ${status}${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${body.slice(0, 500)}`,
+    );
     this.name = 'HttpError';
   }
 }
@@ -44,7 +51,12 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /** Delay before retry `attempt` (1-based): Retry-After if the server gave one, else jittered backoff. */
-export function retryDelayMs(attempt: number, policy: RetryPolicy, retryAfter: string | null, random = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  policy: RetryPolicy,
+  retryAfter: string | null,
+  random = Math.random,
+): number {
   if (retryAfter) {
     const seconds = Number(retryAfter);
     if (Number.isFinite(seconds)) return Math.min(seconds * 1000, policy.maxDelayMs * 6);
@@ -59,7 +71,11 @@ export function retryDelayMs(attempt: number, policy: RetryPolicy, retryAfter: s
  * fetch with the policy above. Resolves with a Response whose status is 2xx/3xx or a
  * non-retryable 4xx (the caller decides what a 404 means); throws HttpError or UnreachableError.
  */
-export async function fetchWithRetry(url: string | URL, init: RequestInit, options: HttpCallOptions): Promise<Response> {
+export async function fetchWithRetry(
+  url: string | URL,
+  init: RequestInit,
+  options: HttpCallOptions,
+): Promise<Response> {
   const policy = { ...DEFAULT_RETRY, ...options.policy };
   const clock = options.clock ?? systemClock;
   const fetchImpl = options.fetchImpl ?? fetch;
@@ -85,7 +101,12 @@ export async function fetchWithRetry(url: string | URL, init: RequestInit, optio
   if (lastError instanceof HttpError) {
     throw new HttpError(options.what, lastError.status, lastError.body, attempts);
   }
-  const reason = lastError instanceof Error ? (lastError.cause instanceof Error ? lastError.cause.message : lastError.message) : String(lastError);
+  const reason =
+    lastError instanceof Error
+      ? lastError.cause instanceof Error
+        ? lastError.cause.message
+        : lastError.message
+      : String(lastError);
   throw new UnreachableError(
     `${options.what} unreachable at ${new URL(url).origin} after ${attempts} attempts: ${reason}`,
     options.fix ?? 'check the endpoint and the runner network, then re-run',

@@ -5,7 +5,9 @@ import type { RunContext } from '../run-context.js';
 
 function git(args: string[], cwd: string): string {
   try {
-    return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).toString().trim();
+    return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 })
+      .toString()
+      .trim();
   } catch {
     return '';
   }

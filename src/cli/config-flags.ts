@@ -1,6 +1,6 @@
 /** The flags every config-reading command shares: `--config F` and `--env NAME`. */
 import { existsSync } from 'node:fs';
-import { readConfigSource, resolveConfig, type ConfigOverride } from '../config/load.js';
+import { type ConfigOverride, readConfigSource, resolveConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 
@@ -17,7 +17,8 @@ export async function loadCliConfig(
   overrides: ConfigOverride[] = [],
 ): Promise<{ config: Config; path: string | undefined; environment: string }> {
   const path = flags.config ?? CONFIG_CANDIDATES.find((candidate) => existsSync(candidate));
-  if (flags.config !== undefined && flags.config.trim() === '') throw new UsageError('--config needs a file path');
+  if (flags.config !== undefined && flags.config.trim() === '')
+    throw new UsageError('--config needs a file path');
   const file = path ? await readConfigSource(path) : undefined;
   const environment = flags.env ?? 'local';
   return { config: resolveConfig({ file, environment, overrides }), path, environment };

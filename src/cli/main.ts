@@ -2,8 +2,9 @@
  * The CLI's dispatcher: picks the command, maps every error to its exit code and one line that
  * says what failed and how to fix it (exit 2 usage/config, 3 unreachable, 1 gates).
  */
-import { ConsoleLogger } from '../logger.js';
+
 import { ExitCode, toOrchestraError } from '../errors.js';
+import { ConsoleLogger } from '../logger.js';
 import { TOOL_VERSION } from '../version.js';
 import type { CliIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -40,7 +41,9 @@ export async function runCli(argv: string[], partial: Partial<CliIO> = {}): Prom
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (!command) {
-    io.logger.error(`unknown command "${name}". Fix: run one of ${COMMANDS.map((c) => c.name).join(', ')} (orchestra-perf --help)`);
+    io.logger.error(
+      `unknown command "${name}". Fix: run one of ${COMMANDS.map((c) => c.name).join(', ')} (orchestra-perf --help)`,
+    );
     return ExitCode.usage;
   }
   if (args.includes('--help') || args.includes('-h')) {

@@ -3,14 +3,48 @@
  * milliseconds with a fix instead of minutes later as a 400 from an API.
  */
 export const CLOUD_RUN_REGIONS = [
-  'africa-south1', 'asia-east1', 'asia-east2', 'asia-northeast1', 'asia-northeast2', 'asia-northeast3',
-  'asia-south1', 'asia-south2', 'asia-southeast1', 'asia-southeast2', 'australia-southeast1',
-  'australia-southeast2', 'europe-central2', 'europe-north1', 'europe-north2', 'europe-southwest1',
-  'europe-west1', 'europe-west2', 'europe-west3', 'europe-west4', 'europe-west6', 'europe-west8',
-  'europe-west9', 'europe-west10', 'europe-west12', 'me-central1', 'me-central2', 'me-west1',
-  'northamerica-northeast1', 'northamerica-northeast2', 'northamerica-south1', 'southamerica-east1',
-  'southamerica-west1', 'us-central1', 'us-east1', 'us-east4', 'us-east5', 'us-south1', 'us-west1',
-  'us-west2', 'us-west3', 'us-west4',
+  'africa-south1',
+  'asia-east1',
+  'asia-east2',
+  'asia-northeast1',
+  'asia-northeast2',
+  'asia-northeast3',
+  'asia-south1',
+  'asia-south2',
+  'asia-southeast1',
+  'asia-southeast2',
+  'australia-southeast1',
+  'australia-southeast2',
+  'europe-central2',
+  'europe-north1',
+  'europe-north2',
+  'europe-southwest1',
+  'europe-west1',
+  'europe-west2',
+  'europe-west3',
+  'europe-west4',
+  'europe-west6',
+  'europe-west8',
+  'europe-west9',
+  'europe-west10',
+  'europe-west12',
+  'me-central1',
+  'me-central2',
+  'me-west1',
+  'northamerica-northeast1',
+  'northamerica-northeast2',
+  'northamerica-south1',
+  'southamerica-east1',
+  'southamerica-west1',
+  'us-central1',
+  'us-east1',
+  'us-east4',
+  'us-east5',
+  'us-south1',
+  'us-west1',
+  'us-west2',
+  'us-west3',
+  'us-west4',
 ] as const;
 
 type Check = string | undefined; // undefined: valid; otherwise the reason and fix
@@ -38,7 +72,8 @@ export function checkProjectId(id: string): Check {
   return undefined;
 }
 
-const PROVIDER = /^projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([a-z0-9-]{1,32})\/providers\/([a-z0-9-]{1,32})$/;
+const PROVIDER =
+  /^projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([a-z0-9-]{1,32})\/providers\/([a-z0-9-]{1,32})$/;
 
 /** The full provider resource name that STS expects as the audience of the exchange. */
 export function checkWorkloadIdentityProvider(value: string): Check {
@@ -58,7 +93,8 @@ export function checkWorkloadIdentityProvider(value: string): Check {
 }
 
 export function checkServiceAccountEmail(email: string): Check {
-  if (/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/.test(email)) return undefined;
+  if (/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/.test(email))
+    return undefined;
   if (/^[\w.-]+@[\w.-]+\.gserviceaccount\.com$/.test(email)) return undefined; // Google-managed accounts
   return 'is not a service account email (NAME@PROJECT_ID.iam.gserviceaccount.com)';
 }
@@ -76,7 +112,8 @@ export function checkMemory(value: string): Check {
 export function checkCpu(value: string): Check {
   if (/^(1|2|4|6|8)$/.test(value)) return undefined;
   if (/^0?\.\d+$/.test(value) && Number(value) >= 0.08) return undefined;
-  if (/^\d+m$/.test(value) && Number.parseInt(value, 10) >= 80 && Number.parseInt(value, 10) <= 8000) return undefined;
+  if (/^\d+m$/.test(value) && Number.parseInt(value, 10) >= 80 && Number.parseInt(value, 10) <= 8000)
+    return undefined;
   return 'must be 1, 2, 4, 6 or 8 (or a fraction such as 0.5 or 500m)';
 }
 

@@ -12,10 +12,12 @@ export interface ImageRef {
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-const REGISTRY = /^(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+|\[[0-9a-fA-F:]+\]|[a-zA-Z0-9-]+)(?::\d{1,5})?$/;
+const REGISTRY =
+  /^(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+|\[[0-9a-fA-F:]+\]|[a-zA-Z0-9-]+)(?::\d{1,5})?$/;
 
 export function parseImageRef(text: string): ImageRef | { error: string } {
-  if (text !== text.trim() || text === '') return { error: 'an image reference has no spaces and is not empty' };
+  if (text !== text.trim() || text === '')
+    return { error: 'an image reference has no spaces and is not empty' };
   let rest = text;
   let digest: string | undefined;
   const at = rest.indexOf('@');
@@ -37,10 +39,13 @@ export function parseImageRef(text: string): ImageRef | { error: string } {
   const first = parts[0] ?? '';
   if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
     registry = parts.shift();
-    if (!registry || !REGISTRY.test(registry)) return { error: `registry "${registry}" is not a host[:port]` };
+    if (!registry || !REGISTRY.test(registry))
+      return { error: `registry "${registry}" is not a host[:port]` };
   }
   if (parts.length === 0 || parts.some((part) => !COMPONENT.test(part))) {
-    return { error: `repository "${parts.join('/')}" must be lowercase letters, digits and . _ - separators` };
+    return {
+      error: `repository "${parts.join('/')}" must be lowercase letters, digits and . _ - separators`,
+    };
   }
   return { registry, repository: parts.join('/'), tag, digest };
 }

@@ -3,11 +3,23 @@
  * `<stage>.<key>` of the schema, so the names in action.yml, the file and the docs are one set.
  * An empty input means "not set": action.yml gives these no default, so the file keeps precedence.
  */
+
+import { parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
 import type { ConfigOverride } from './load.js';
-import { parseDocument } from 'yaml';
 
-export type InputKind = 'string' | 'boolean' | 'integer' | 'number' | 'list' | 'lines' | 'map' | 'yaml' | 'tasks' | 'paths' | 'traffic';
+export type InputKind =
+  | 'string'
+  | 'boolean'
+  | 'integer'
+  | 'number'
+  | 'list'
+  | 'lines'
+  | 'map'
+  | 'yaml'
+  | 'tasks'
+  | 'paths'
+  | 'traffic';
 
 /** Stage inputs by name; the kind says how the text of the input becomes a config value. */
 export const STAGE_INPUTS: Record<string, InputKind> = {
@@ -82,7 +94,13 @@ export const STAGE_INPUTS: Record<string, InputKind> = {
 };
 
 /** Inputs that are not config overrides. */
-export const GENERAL_INPUTS = ['config', 'stages', 'environment', 'working-directory', 'github-token'] as const;
+export const GENERAL_INPUTS = [
+  'config',
+  'stages',
+  'environment',
+  'working-directory',
+  'github-token',
+] as const;
 
 export function inputPath(name: string): [string, string] {
   const dash = name.indexOf('-');
@@ -112,7 +130,10 @@ export function convertInput(name: string, kind: InputKind, text: string): unkno
     case 'number': {
       const value = Number(text);
       if (!Number.isFinite(value) || (kind === 'integer' && !Number.isInteger(value))) {
-        throw new UsageError(`input ${name}: "${text}" is not ${kind === 'integer' ? 'a whole number' : 'a number'}`, `write e.g. ${name}: 50`);
+        throw new UsageError(
+          `input ${name}: "${text}" is not ${kind === 'integer' ? 'a whole number' : 'a number'}`,
+          `write e.g. ${name}: 50`,
+        );
       }
       return value;
     }
@@ -144,7 +165,8 @@ function parseMap(name: string, text: string): Record<string, string> {
   const map: Record<string, string> = {};
   for (const line of splitList(text, false)) {
     const match = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
-    if (!match) throw new UsageError(`input ${name}: "${line}" is not KEY=VALUE`, 'write one KEY=VALUE per line');
+    if (!match)
+      throw new UsageError(`input ${name}: "${line}" is not KEY=VALUE`, 'write one KEY=VALUE per line');
     map[match[1]!] = match[2]!;
   }
   return map;
@@ -168,7 +190,11 @@ function parseTasks(name: string, text: string): unknown {
   if (text.startsWith('-') || text.startsWith('[')) return parseYamlInput(name, text);
   return splitList(text, false).map((line) => {
     const match = /^([A-Za-z0-9][\w.-]*)\s*:\s*(.+)$/.exec(line);
-    if (!match) throw new UsageError(`input ${name}: "${line}" is not "name: command"`, 'write one task per line, e.g. "lint: npm run lint"');
+    if (!match)
+      throw new UsageError(
+        `input ${name}: "${line}" is not "name: command"`,
+        'write one task per line, e.g. "lint: npm run lint"',
+      );
     return { name: match[1], run: match[2] };
   });
 }
@@ -176,7 +202,10 @@ function parseTasks(name: string, text: string): unknown {
 function parseYamlInput(name: string, text: string): unknown {
   const document = parseDocument(text);
   if (document.errors.length > 0) {
-    throw new UsageError(`input ${name}: YAML does not parse: ${document.errors[0]!.message.split('\n')[0]}`, 'check the indentation of the block');
+    throw new UsageError(
+      `input ${name}: YAML does not parse: ${document.errors[0]!.message.split('\n')[0]}`,
+      'check the indentation of the block',
+    );
   }
   return document.toJS();
 }

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { type ConfigIssue, ConfigError } from '../errors.js';
+import { ConfigError, type ConfigIssue } from '../errors.js';
 import { deepMerge, isPlainObject, type PlainObject, setPath } from './merge.js';
 import { type Config, configSchema, STAGES } from './schema.js';
 
@@ -71,21 +71,35 @@ export function parseConfigFile(source: ConfigSource): ParsedFile {
   const allowed = new Set<string>([...STAGES, 'environments']);
   for (const key of Object.keys(raw)) {
     if (!allowed.has(key)) {
-      issues.push({ field: key, message: `unknown key${suggest(key, [...allowed])}; top-level keys are ${[...allowed].join(', ')}` });
+      issues.push({
+        field: key,
+        message: `unknown key${suggest(key, [...allowed])}; top-level keys are ${[...allowed].join(', ')}`,
+      });
     }
   }
   const environments = raw.environments ?? {};
   const environmentsValid = isPlainObject(environments) && Object.values(environments).every(isPlainObject);
   if (!environmentsValid) {
-    issues.push({ field: 'environments', message: 'must map environment names to overrides, e.g. prod: { deploy: {...} }' });
+    issues.push({
+      field: 'environments',
+      message: 'must map environment names to overrides, e.g. prod: { deploy: {...} }',
+    });
   }
-  const base = Object.fromEntries(Object.entries(raw).filter(([key]) => (STAGES as readonly string[]).includes(key)));
-  return { base, environments: environmentsValid ? (environments as Record<string, PlainObject>) : {}, issues };
+  const base = Object.fromEntries(
+    Object.entries(raw).filter(([key]) => (STAGES as readonly string[]).includes(key)),
+  );
+  return {
+    base,
+    environments: environmentsValid ? (environments as Record<string, PlainObject>) : {},
+    issues,
+  };
 }
 
 /** Resolves and validates; throws ConfigError listing every problem at once. */
 export function resolveConfig(options: ResolveOptions): Config {
-  const file: ParsedFile = options.file ? parseConfigFile(options.file) : { base: {}, environments: {}, issues: [] };
+  const file: ParsedFile = options.file
+    ? parseConfigFile(options.file)
+    : { base: {}, environments: {}, issues: [] };
   const environment = options.environment;
   const envOverride = environment ? (file.environments[environment] ?? {}) : {};
   let merged = deepMerge(file.base, envOverride);
@@ -97,7 +111,9 @@ export function resolveConfig(options: ResolveOptions): Config {
   if (parsed.success && file.issues.length === 0) return parsed.data;
   throw new ConfigError([
     ...file.issues,
-    ...(parsed.error?.issues ?? []).map((issue) => toConfigIssue(issue, merged, envOverride, environment, options.overrides ?? [])),
+    ...(parsed.error?.issues ?? []).map((issue) =>
+      toConfigIssue(issue, merged, envOverride, environment, options.overrides ?? []),
+    ),
   ]);
 }
 
@@ -134,7 +150,11 @@ function toConfigIssue(
 
 /** `smoke.thresholds[0]`, as a user would point at it in the YAML. */
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (text, key) =>
+      typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key),
+    '',
+  );
 }
 
 function allowedKeys(path: readonly string[]): string[] {

@@ -66,7 +66,9 @@ const relativePath = z
   .string()
   .min(1)
   .refine((value) => !value.includes('\0'), 'a path cannot contain NUL');
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name is letters, digits and _');
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name is letters, digits and _');
 const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 const positiveInt = z.number().int().positive();
 
@@ -109,10 +111,19 @@ export const imageSchema = z.strictObject({
   context: z.string().default('.'),
   dockerfile: z.string().default('Dockerfile'),
   target: z.string().optional(),
-  platforms: z.array(z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, 'a platform is os/arch[/variant]')).default([]),
+  platforms: z
+    .array(z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, 'a platform is os/arch[/variant]'))
+    .default([]),
   'build-args': stringMap.default({}),
   secrets: z
-    .array(z.string().regex(/^id=[\w.-]+,(env=[A-Za-z_]\w*|src=[^,]+)$/, 'a build secret is id=NAME,env=VAR or id=NAME,src=FILE'))
+    .array(
+      z
+        .string()
+        .regex(
+          /^id=[\w.-]+,(env=[A-Za-z_]\w*|src=[^,]+)$/,
+          'a build secret is id=NAME,env=VAR or id=NAME,src=FILE',
+        ),
+    )
     .default([]),
   labels: stringMap.default({}),
   tags: z.array(z.string().regex(/^[\w][\w.-]{0,127}$/, 'not a valid tag')).default([]),
@@ -149,7 +160,10 @@ export const deploySchema = z.strictObject({
   'env-vars': z.record(envName, z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
   'env-vars-update-strategy': z.enum(['merge', 'overwrite']).default('merge'),
   secrets: z
-    .record(envName, z.string().regex(/^[\w-]+:(latest|\d+)$/, 'a secret reference is SECRET_NAME:VERSION (or :latest)'))
+    .record(
+      envName,
+      z.string().regex(/^[\w-]+:(latest|\d+)$/, 'a secret reference is SECRET_NAME:VERSION (or :latest)'),
+    )
     .default({}),
   labels: stringMap.default({}),
   traffic: trafficSchema.default('all'),
@@ -166,7 +180,10 @@ const smokePath = z.union([
   z.strictObject({
     path: z.string().startsWith('/', 'a path starts with /'),
     weight: z.number().positive().default(1),
-    method: z.string().regex(/^[A-Z]+$/).optional(),
+    method: z
+      .string()
+      .regex(/^[A-Z]+$/)
+      .optional(),
   }),
 ]);
 
@@ -181,8 +198,13 @@ export const smokeSchema = z
     'max-connections': positiveInt.max(10_000).default(256),
     timeout: duration.default(10_000),
     'max-requests': positiveInt.optional(),
-    method: z.string().regex(/^[A-Z]+$/, 'an HTTP method is upper case').default('GET'),
-    headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a header name'), z.string()).default({}),
+    method: z
+      .string()
+      .regex(/^[A-Z]+$/, 'an HTTP method is upper case')
+      .default('GET'),
+    headers: z
+      .record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a header name'), z.string())
+      .default({}),
     'body-file': z.string().optional(),
     host: z.string().optional(),
     paths: z.array(smokePath).default([]),
@@ -194,13 +216,25 @@ export const smokeSchema = z
   })
   .superRefine((smoke, ctx) => {
     if (smoke.rate !== undefined && smoke.connections !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['rate'], message: 'set rate (open model) or connections (closed model), not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rate'],
+        message: 'set rate (open model) or connections (closed model), not both',
+      });
     }
     if (smoke.duration > smoke['max-duration']) {
-      ctx.addIssue({ code: 'custom', path: ['duration'], message: `exceeds max-duration (${smoke['max-duration']} ms); shorten it or raise max-duration` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['duration'],
+        message: `exceeds max-duration (${smoke['max-duration']} ms); shorten it or raise max-duration`,
+      });
     }
     if (smoke.rate !== undefined && smoke.rate > smoke['max-rate']) {
-      ctx.addIssue({ code: 'custom', path: ['rate'], message: `exceeds max-rate (${smoke['max-rate']}); lower it or raise max-rate` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rate'],
+        message: `exceeds max-rate (${smoke['max-rate']}); lower it or raise max-rate`,
+      });
     }
   });
 
@@ -208,7 +242,10 @@ export const reportSchema = z.strictObject({
   comment: z.enum(['always', 'on-change', 'never']).default('always'),
   'regression-threshold': percent.default(0.1),
   'fail-on-regression': z.boolean().default(false),
-  'history-branch': z.string().regex(/^[\w./-]+$/).default('orchestra-perf-data'),
+  'history-branch': z
+    .string()
+    .regex(/^[\w./-]+$/)
+    .default('orchestra-perf-data'),
   'history-size': positiveInt.max(10_000).default(100),
   'check-run': z.boolean().default(true),
 });
@@ -233,7 +270,9 @@ export const configSchema = z.strictObject({
 });
 
 export const fileSchema = z.strictObject({
-  ...Object.fromEntries(Object.entries(sections).map(([key]) => [key, z.record(z.string(), z.unknown()).optional()])),
+  ...Object.fromEntries(
+    Object.entries(sections).map(([key]) => [key, z.record(z.string(), z.unknown()).optional()]),
+  ),
   environments: z.record(z.string().regex(/^[\w-]+$/), z.record(z.string(), z.unknown())).optional(),
 });
 

@@ -2,7 +2,17 @@
  * Threshold grammar from DESIGN.md: `<metric><op><value>`, e.g. `p95<300ms`, `error-rate<1%`,
  * `rps>=100`. Values are normalised: latencies to milliseconds, error rate to a fraction.
  */
-export const THRESHOLD_METRICS = ['p50', 'p90', 'p95', 'p99', 'max', 'mean', 'rps', 'error-rate', 'cold-start'] as const;
+export const THRESHOLD_METRICS = [
+  'p50',
+  'p90',
+  'p95',
+  'p99',
+  'max',
+  'mean',
+  'rps',
+  'error-rate',
+  'cold-start',
+] as const;
 export type ThresholdMetric = (typeof THRESHOLD_METRICS)[number];
 export type ThresholdOp = '<' | '<=' | '>' | '>=';
 

@@ -28,7 +28,11 @@ export function readEventPayload(env: Env): EventPayload {
   }
 }
 
-export function githubRunContext(env: Env, environment: string, payload: EventPayload = readEventPayload(env)): RunContext {
+export function githubRunContext(
+  env: Env,
+  environment: string,
+  payload: EventPayload = readEventPayload(env),
+): RunContext {
   const repository = env.GITHUB_REPOSITORY ?? payload.repository?.full_name;
   const eventName = env.GITHUB_EVENT_NAME ?? 'unknown';
   const pr = payload.pull_request;
@@ -63,7 +67,8 @@ export function githubRunContext(env: Env, environment: string, payload: EventPa
     untrustedPullRequest: untrustedReason !== undefined,
     untrustedReason,
     oidcAvailable: Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
-    runUrl: repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : '',
+    runUrl:
+      repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : '',
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
     tempDir: env.RUNNER_TEMP ?? tmpdir(),
     environment,

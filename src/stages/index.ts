@@ -1,6 +1,7 @@
 /** The pipeline's stages in order. */
-import type { Stage } from './stage.js';
+
 import { notBuiltStage } from './not-built.js';
+import type { Stage } from './stage.js';
 
 export const PIPELINE_STAGES: readonly Stage<unknown>[] = [
   notBuiltStage('cache'),

@@ -6,7 +6,10 @@ export function notBuiltStage(name: StageName): Stage<never> {
   return {
     name,
     policy: 'optional',
-    plan: () => ({ run: false, reason: `the ${name} stage is not built yet in this version of orchestra-perf` }),
+    plan: () => ({
+      run: false,
+      reason: `the ${name} stage is not built yet in this version of orchestra-perf`,
+    }),
     execute: async () => {
       throw new Error(`the ${name} stage is not built yet`);
     },

@@ -18,11 +18,14 @@ export function dockerAvailable(): boolean {
 const available = dockerAvailable();
 const requiredByCi = process.env.CI === 'true';
 if (!available && !requiredByCi) {
-  console.warn('[skip] Docker tests skipped: no Docker engine with buildx is running (start one with `bash .ci/setup-infra.sh`).');
+  console.warn(
+    '[skip] Docker tests skipped: no Docker engine with buildx is running (start one with `bash .ci/setup-infra.sh`).',
+  );
 }
 
 /** `describe` for Docker tests: runs when an engine runs or CI demands it (and then fails loudly). */
-export const describeDocker: typeof describe = available || requiredByCi ? describe : (describe.skip as typeof describe);
+export const describeDocker: typeof describe =
+  available || requiredByCi ? describe : (describe.skip as typeof describe);
 
 export const LOCAL_REGISTRY = '127.0.0.1:5000';
 export const LOCAL_AUTH_REGISTRY = '127.0.0.1:5001';

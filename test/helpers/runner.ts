@@ -79,12 +79,19 @@ export async function runBundle(bundle: 'main' | 'post', options: RunnerOptions 
     RUNNER_TEMP: temp,
     RUNNER_OS: 'Linux',
     RUNNER_ARCH: 'X64',
-    ...Object.fromEntries(Object.entries(options.inputs ?? {}).map(([name, value]) => [inputVariable(name), value])),
-    ...Object.fromEntries(Object.entries(options.state ?? {}).map(([name, value]) => [`STATE_${name}`, value])),
+    ...Object.fromEntries(
+      Object.entries(options.inputs ?? {}).map(([name, value]) => [inputVariable(name), value]),
+    ),
+    ...Object.fromEntries(
+      Object.entries(options.state ?? {}).map(([name, value]) => [`STATE_${name}`, value]),
+    ),
     ...options.env,
   };
 
-  const child = spawn(NODE, [join(REPO_ROOT, 'dist', bundle, 'index.js')], { cwd: env.GITHUB_WORKSPACE, env });
+  const child = spawn(NODE, [join(REPO_ROOT, 'dist', bundle, 'index.js')], {
+    cwd: env.GITHUB_WORKSPACE,
+    env,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -137,7 +144,8 @@ function parseCommands(stdout: string): { command: string; message: string }[] {
   const commands: { command: string; message: string }[] = [];
   for (const line of stdout.split('\n')) {
     const match = /^::([a-z-]+)(?: [^:]*)?::(.*)$/.exec(line);
-    if (match) commands.push({ command: match[1]!, message: match[2]!.replace(/%0A/g, '\n').replace(/%25/g, '%') });
+    if (match)
+      commands.push({ command: match[1]!, message: match[2]!.replace(/%0A/g, '\n').replace(/%25/g, '%') });
   }
   return commands;
 }

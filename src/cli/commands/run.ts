@@ -4,6 +4,7 @@
  * post hooks (cache save, cleanup) run at the end as the action's post step would.
  */
 import { join, resolve } from 'node:path';
+import { renderRunSummary } from '../../action/run-summary.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../adapters/atomic-file.js';
 import { systemClock } from '../../adapters/clock.js';
 import { localRunContext } from '../../adapters/local-context.js';
@@ -11,7 +12,6 @@ import { nodeProcessRunner } from '../../adapters/process.js';
 import { localServices } from '../../cli/local-services.js';
 import { UsageError } from '../../errors.js';
 import { parseStageSelection, runPipeline, runPostHooks } from '../../pipeline.js';
-import { renderRunSummary } from '../../action/run-summary.js';
 import { PIPELINE_STAGES } from '../../stages/index.js';
 import type { StageDeps, StageServices } from '../../stages/stage.js';
 import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
@@ -27,7 +27,11 @@ export const runCommand: Command = {
   summary: 'the whole pipeline locally (deploy target local, report to --out)',
   usage: USAGE,
   async run(args, io) {
-    const { values } = parseFlags(args, { ...CONFIG_FLAGS, stages: { type: 'string' }, out: { type: 'string' } }, USAGE);
+    const { values } = parseFlags(
+      args,
+      { ...CONFIG_FLAGS, stages: { type: 'string' }, out: { type: 'string' } },
+      USAGE,
+    );
     const selected = parseStageSelection(values.stages ?? 'all');
     if ('error' in selected) throw new UsageError(`--stages: ${selected.error}`, USAGE);
     const { config, environment } = await loadCliConfig(values);

@@ -14,8 +14,17 @@ const USAGE = 'orchestra-perf validate [--config F] [--env NAME] [--format text|
 
 /** Stand-ins for what earlier stages produce, so later stages can plan as they will at run time. */
 const PROSPECTIVE: Partial<Record<string, Partial<PerfResult>>> = {
-  image: { image: { ref: '<image built by the image stage>', digest: 'sha256:<digest>', sizeBytes: 0, buildMs: 0 } },
-  deploy: { deploy: { target: 'prospective', url: 'http://deployed.invalid/', revision: '<new revision>', readyMs: 0 } },
+  image: {
+    image: { ref: '<image built by the image stage>', digest: 'sha256:<digest>', sizeBytes: 0, buildMs: 0 },
+  },
+  deploy: {
+    deploy: {
+      target: 'prospective',
+      url: 'http://deployed.invalid/',
+      revision: '<new revision>',
+      readyMs: 0,
+    },
+  },
 };
 
 export const validateCommand: Command = {
@@ -43,7 +52,15 @@ function describePlan(config: Config, environment: string, cwd: string) {
   const context = localRunContext(cwd, environment);
   let result: PerfResult = {
     schemaVersion: 1,
-    meta: { tool: 'orchestra-perf', version: '', commit: context.sha, ref: context.ref, environment, startedAt: '', runUrl: '' },
+    meta: {
+      tool: 'orchestra-perf',
+      version: '',
+      commit: context.sha,
+      ref: context.ref,
+      environment,
+      startedAt: '',
+      runUrl: '',
+    },
   };
   return PIPELINE_STAGES.map((stage) => {
     const plan = stage.plan({ config, context, result });

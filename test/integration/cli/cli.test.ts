@@ -7,7 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { NODE, REPO_ROOT } from '../../helpers/runner.js';
 
 function cli(args: string[], cwd = REPO_ROOT) {
-  const run = spawnSync(NODE, [join(REPO_ROOT, 'dist/cli/index.js'), ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
+  const run = spawnSync(NODE, [join(REPO_ROOT, 'dist/cli/index.js'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -19,13 +23,22 @@ function configFile(text: string): string {
 
 describe('orchestra-perf CLI', () => {
   it('prints help and the version', () => {
-    expect(cli(['--help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/usage: orchestra-perf <command>/) });
+    expect(cli(['--help'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/usage: orchestra-perf <command>/),
+    });
     expect(cli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it('exits 2 on an unknown command or flag, with the fix', () => {
-    expect(cli(['deploy-everything'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "deploy-everything"/) });
-    expect(cli(['validate', '--bogus'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--bogus.*usage: orchestra-perf validate/) });
+    expect(cli(['deploy-everything'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/unknown command "deploy-everything"/),
+    });
+    expect(cli(['validate', '--bogus'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--bogus.*usage: orchestra-perf validate/),
+    });
   });
 
   it.each([
@@ -48,7 +61,8 @@ describe('orchestra-perf CLI', () => {
     const run = cli(['validate', '--config', configFile('report: { comment: never }')]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/is valid for environment "local"/);
-    for (const stage of ['cache', 'build', 'image', 'deploy', 'smoke', 'report']) expect(run.stdout).toMatch(new RegExp(`  ${stage}: `));
+    for (const stage of ['cache', 'build', 'image', 'deploy', 'smoke', 'report'])
+      expect(run.stdout).toMatch(new RegExp(`  ${stage}: `));
   });
 
   it('validate --format json is machine readable', () => {

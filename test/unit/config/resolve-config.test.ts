@@ -68,43 +68,104 @@ environments:
 
   it('lets inputs override the file and names the input in errors', () => {
     const file = { path: 'f.yml', text: 'smoke: { duration: 20s }' };
-    const config = resolveConfig({ file, overrides: [{ source: 'input smoke-duration', path: ['smoke', 'duration'], value: '5s' }] });
+    const config = resolveConfig({
+      file,
+      overrides: [{ source: 'input smoke-duration', path: ['smoke', 'duration'], value: '5s' }],
+    });
     expect(config.smoke.duration).toBe(5000);
     expect(() =>
-      resolveConfig({ file, overrides: [{ source: 'input smoke-duration', path: ['smoke', 'duration'], value: '5x' }] }),
+      resolveConfig({
+        file,
+        overrides: [{ source: 'input smoke-duration', path: ['smoke', 'duration'], value: '5x' }],
+      }),
     ).toThrow(/input smoke-duration: "5x" is not a duration/);
   });
 
   it.each([
     ['unknown top-level key', 'smokee: {}', /smokee: unknown key \(did you mean "smoke"\?\)/],
-    ['unknown stage key', 'smoke: { durration: 5s }', /smoke: unknown key "durration" \(did you mean "duration"\?\)/],
+    [
+      'unknown stage key',
+      'smoke: { durration: 5s }',
+      /smoke: unknown key "durration" \(did you mean "duration"\?\)/,
+    ],
     ['wrong type', 'deploy: { min-instances: "two" }', /deploy\.min-instances: .*expected number.*got "two"/],
     ['bad duration', 'smoke: { duration: 10x }', /smoke\.duration: "10x" is not a duration; write .*20s/],
-    ['bad threshold', 'smoke: { thresholds: ["p95<<3"] }', /smoke\.thresholds\[0\]: "p95<<3" is not a threshold; write <metric><op><value>/],
+    [
+      'bad threshold',
+      'smoke: { thresholds: ["p95<<3"] }',
+      /smoke\.thresholds\[0\]: "p95<<3" is not a threshold; write <metric><op><value>/,
+    ],
     ['threshold unit', 'smoke: { thresholds: ["error-rate<5ms"] }', /error-rate is a ratio: use %/],
-    ['service name', 'deploy: { service: My_Service }', /deploy\.service: "My_Service" must start with a lowercase letter/],
-    ['service too long', `deploy: { service: ${'a'.repeat(50)} }`, /deploy\.service: .* Cloud Run allows at most 49/],
-    ['region', 'deploy: { region: us-central }', /deploy\.region: "us-central" is not a Cloud Run region \(did you mean us-central1\?\)/],
+    [
+      'service name',
+      'deploy: { service: My_Service }',
+      /deploy\.service: "My_Service" must start with a lowercase letter/,
+    ],
+    [
+      'service too long',
+      `deploy: { service: ${'a'.repeat(50)} }`,
+      /deploy\.service: .* Cloud Run allows at most 49/,
+    ],
+    [
+      'region',
+      'deploy: { region: us-central }',
+      /deploy\.region: "us-central" is not a Cloud Run region \(did you mean us-central1\?\)/,
+    ],
     ['zone as region', 'deploy: { region: us-central1-a }', /is not a Cloud Run region/],
-    ['image reference', 'image: { name: "us-docker.pkg.dev/Acme/api" }', /image\.name: .* is not an image reference: repository/],
-    ['image digest', 'deploy: { image: "gcr.io/a/b@sha256:123" }', /deploy\.image: .* digest "sha256:123" is not sha256:<64 hex/],
-    ['provider by project ID', 'deploy: { workload-identity-provider: projects/acme-prod/locations/global/workloadIdentityPools/gh/providers/gh }', /project NUMBER/],
-    ['provider as pool', 'deploy: { workload-identity-provider: projects/123/locations/global/workloadIdentityPools/gh }', /names a pool, not a provider/],
-    ['provider bare id', 'deploy: { workload-identity-provider: github-pool }', /looks like a pool or provider ID alone/],
-    ['provider padded', 'deploy: { workload-identity-provider: " projects/123/locations/global/workloadIdentityPools/gh/providers/gh" }', /leading or trailing spaces/],
+    [
+      'image reference',
+      'image: { name: "us-docker.pkg.dev/Acme/api" }',
+      /image\.name: .* is not an image reference: repository/,
+    ],
+    [
+      'image digest',
+      'deploy: { image: "gcr.io/a/b@sha256:123" }',
+      /deploy\.image: .* digest "sha256:123" is not sha256:<64 hex/,
+    ],
+    [
+      'provider by project ID',
+      'deploy: { workload-identity-provider: projects/acme-prod/locations/global/workloadIdentityPools/gh/providers/gh }',
+      /project NUMBER/,
+    ],
+    [
+      'provider as pool',
+      'deploy: { workload-identity-provider: projects/123/locations/global/workloadIdentityPools/gh }',
+      /names a pool, not a provider/,
+    ],
+    [
+      'provider bare id',
+      'deploy: { workload-identity-provider: github-pool }',
+      /looks like a pool or provider ID alone/,
+    ],
+    [
+      'provider padded',
+      'deploy: { workload-identity-provider: " projects/123/locations/global/workloadIdentityPools/gh/providers/gh" }',
+      /leading or trailing spaces/,
+    ],
     ['service account', 'deploy: { service-account: deployer@acme }', /is not a service account email/],
     ['memory', 'deploy: { memory: 2GB }', /deploy\.memory: .* Mi or Gi/],
-    ['rate and connections', 'smoke: { rate: 5, connections: 4 }', /smoke\.rate: set rate .* or connections .* not both/],
+    [
+      'rate and connections',
+      'smoke: { rate: 5, connections: 4 }',
+      /smoke\.rate: set rate .* or connections .* not both/,
+    ],
     ['duration cap', 'smoke: { duration: 1h }', /smoke\.duration: exceeds max-duration/],
     ['url protocol', 'smoke: { url: "ftp://x" }', /smoke\.url/],
-    ['percent', 'report: { regression-threshold: ten }', /report\.regression-threshold: "ten" is not a percentage/],
+    [
+      'percent',
+      'report: { regression-threshold: ten }',
+      /report\.regression-threshold: "ten" is not a percentage/,
+    ],
     ['enum', 'report: { comment: sometimes }', /report\.comment/],
   ])('rejects %s with a fix-it message', (_name, text, pattern) => {
     expect(issuesOf(text).join('\n')).toMatch(pattern);
   });
 
   it('reports every problem at once, and names environment overrides by their path', () => {
-    const issues = issuesOf('bogus: 1\nsmoke: { duration: 10x }\nenvironments: { prod: { deploy: { region: mars1 } } }', 'prod');
+    const issues = issuesOf(
+      'bogus: 1\nsmoke: { duration: 10x }\nenvironments: { prod: { deploy: { region: mars1 } } }',
+      'prod',
+    );
     expect(issues).toHaveLength(3);
     expect(issues.join('\n')).toMatch(/environments\.prod\.deploy\.region: "mars1"/);
   });
