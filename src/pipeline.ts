@@ -38,6 +38,8 @@ export interface PipelineInput {
   /** Stages the user selected (`stages` input); the others are skipped with that reason. */
   selected: ReadonlySet<StageName>;
   stages: readonly Stage<unknown>[];
+  /** Stages that cannot run on this machine, with the reason (e.g. no Docker engine locally). */
+  unavailable?: Partial<Record<StageName, string>>;
 }
 
 export async function runPipeline(input: PipelineInput, deps: StageDeps): Promise<PipelineOutcome> {
@@ -60,6 +62,12 @@ export async function runPipeline(input: PipelineInput, deps: StageDeps): Promis
 
     if (!input.selected.has(stage.name)) {
       done('skipped', 'not selected by the stages input');
+      continue;
+    }
+    const unavailable = input.unavailable?.[stage.name];
+    if (unavailable) {
+      deps.logger.info(`${stage.name}: skipped: ${unavailable}`);
+      done('skipped', unavailable);
       continue;
     }
     if (stoppedBy && !(stage.name === 'report' && hasMeasurements(result))) {

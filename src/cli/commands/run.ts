@@ -10,6 +10,7 @@ import { systemClock } from '../../adapters/clock.js';
 import { localRunContext } from '../../adapters/local-context.js';
 import { nodeProcessRunner } from '../../adapters/process.js';
 import { localServices } from '../../cli/local-services.js';
+import type { StageName } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
 import { parseStageSelection, runPipeline, runPostHooks } from '../../pipeline.js';
 import { PIPELINE_STAGES } from '../../stages/index.js';
@@ -19,6 +20,14 @@ import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
 import { FileStateStore } from '../file-state.js';
+
+async function dockerEngineRuns(deps: StageDeps): Promise<boolean> {
+  const info = await deps.process.run(['docker', 'buildx', 'inspect'], {
+    timeoutMs: 10_000,
+    signal: deps.signal,
+  });
+  return info.exitCode === 0;
+}
 
 const USAGE = 'orchestra-perf run [--config F] [--env NAME] [--stages LIST] [--out DIR]';
 
@@ -56,11 +65,17 @@ export const runCommand: Command = {
       env: io.env,
       services: { ...base, ...localServices(base, { outDir, logger: io.logger }) },
     };
+    const unavailable: Partial<Record<StageName, string>> = {};
+    if (selected.has('image') && config.image.name && !(await dockerEngineRuns(deps))) {
+      unavailable.image =
+        'no Docker engine with buildx runs on this machine (on Debian: bash .ci/setup-infra.sh); the local deploy runs deploy.command instead';
+    }
     const outcome = await runPipeline(
       {
         config,
         context,
         selected,
+        unavailable,
         stages: PIPELINE_STAGES,
         meta: {
           tool: TOOL_NAME,
