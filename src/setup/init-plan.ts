@@ -3,6 +3,7 @@
  * the caller workflows made from the starter templates, pinned to one commit of the action.
  * Pure: detection, answers and templates in; files out. Nothing is written here.
  */
+import { relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { DetectedService, Detection } from './detect.js';
 
@@ -80,7 +81,8 @@ function renderConfig(service: DetectedService, name: string, answers: InitAnswe
     config.image = {
       name: `${answers.region}-docker.pkg.dev/${answers.projectId}/${repository}/${name}`,
       context: service.directory,
-      dockerfile: service.dockerfile,
+      // Relative to the context, as the image stage reads it.
+      dockerfile: relative(service.directory, service.dockerfile),
     };
   }
   config.deploy = {
