@@ -23,6 +23,8 @@ export interface CacheLayerResult {
   /** Extra telemetry beyond the contract. */
   key?: string;
   matchedKey?: string;
+  /** The restore failed (service error or timeout) and the layer counts as a miss. */
+  error?: string;
 }
 
 export type TaskStatus = 'success' | 'failure' | 'cancelled' | 'skipped' | 'timeout';
@@ -50,6 +52,10 @@ export interface ImageResult {
   cacheBackend?: string;
   cachedSteps?: number;
   totalSteps?: number;
+  /** Why that cache backend was chosen (builder driver, Actions cache service, cache-ref). */
+  cacheReason?: string;
+  /** Compressed size per platform (multi-platform images, or when platforms were set). */
+  platforms?: Array<{ platform: string; digest: string; sizeBytes: number }>;
 }
 
 export interface DeployResult {

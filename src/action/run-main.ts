@@ -14,7 +14,7 @@ import { ExitCode, toOrchestraError, UsageError } from '../errors.js';
 import { githubRunContext } from '../github/context.js';
 import type { Logger } from '../logger.js';
 import { parseStageSelection, runPipeline } from '../pipeline.js';
-import type { Stage, StageDeps, StageServices } from '../stages/stage.js';
+import type { BaseServices, Stage, StageDeps, StageServices } from '../stages/stage.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { ActionIO } from './action-io.js';
 import { outputsFromResult } from './outputs.js';
@@ -31,7 +31,7 @@ export interface MainDeps {
   env: NodeJS.ProcessEnv;
   stages: readonly Stage<unknown>[];
   /** Builds the service adapters once the context is known (GitHub API, cache backend, Google). */
-  services: (base: StageServices) => Partial<StageServices>;
+  services: (base: BaseServices) => Partial<StageServices>;
   signal: AbortSignal;
 }
 
@@ -50,7 +50,8 @@ export async function runMain(deps: MainDeps): Promise<number> {
     process.chdir(workingDirectory);
 
     const environment = io.getInput('environment') || 'default';
-    const context = githubRunContext(deps.env, environment);
+    // Relative paths in the config (build tasks, cache key files, image context) start here.
+    const context = { ...githubRunContext(deps.env, environment), workspace: workingDirectory };
     const selected = parseStageSelection(io.getInput('stages'));
     if ('error' in selected)
       throw new UsageError(`input stages: ${selected.error}`, 'e.g. stages: build,image,deploy');
@@ -72,7 +73,7 @@ export async function runMain(deps: MainDeps): Promise<number> {
     }
 
     const summaryParts: string[] = [];
-    const base: StageServices = {
+    const base: BaseServices = {
       outputs: { set: (name, value) => io.setOutput(name, value) },
       writeSummary: async (markdown) => {
         summaryParts.push(markdown);

@@ -4,11 +4,11 @@
  * others. It never fails the job: a broken cleanup is a warning.
  */
 import { runPostHooks } from '../pipeline.js';
-import type { StageDeps } from '../stages/stage.js';
+import type { BaseServices, StageDeps } from '../stages/stage.js';
 import type { MainDeps } from './run-main.js';
 
 export async function runPost(deps: MainDeps): Promise<number> {
-  const base = {
+  const base: BaseServices = {
     outputs: { set: () => {} },
     writeSummary: (markdown: string) => deps.io.appendSummary(markdown),
   };

@@ -1,5 +1,6 @@
 /** The pipeline's part of the job summary: what ran, what was skipped and why (pure). */
 import type { StageOutcome } from '../pipeline.js';
+import { renderBuildGantt } from '../report/gantt.js';
 import type { PerfResult } from '../result.js';
 
 const ICON: Record<StageOutcome['status'], string> = {
@@ -24,6 +25,8 @@ export function renderRunSummary(
     );
   }
   lines.push('');
+  if (result.build && result.build.tasks.length > 0)
+    lines.push('#### Build', '', renderBuildGantt(result.build), '');
   return lines.join('\n');
 }
 

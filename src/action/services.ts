@@ -3,10 +3,10 @@
  * credentials). Stages that find a service missing skip or fail with a reason.
  */
 import type { Logger } from '../logger.js';
-import type { StageServices } from '../stages/stage.js';
+import type { BaseServices, StageServices } from '../stages/stage.js';
 
 export function productionServices(
-  _base: StageServices,
+  _base: BaseServices,
   _logger: Logger,
   _env: NodeJS.ProcessEnv,
 ): Partial<StageServices> {

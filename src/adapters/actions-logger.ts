@@ -3,6 +3,9 @@ import * as core from '@actions/core';
 import type { Logger } from '../logger.js';
 
 export class ActionsLogger implements Logger {
+  /** The runner does not nest groups: an inner group becomes a heading line inside the outer one. */
+  private depth = 0;
+
   info(message: string): void {
     core.info(message);
   }
@@ -21,7 +24,16 @@ export class ActionsLogger implements Logger {
   mask(secret: string): void {
     if (secret) core.setSecret(secret);
   }
-  group<T>(name: string, body: () => Promise<T>): Promise<T> {
-    return core.group(name, body);
+  async group<T>(name: string, body: () => Promise<T>): Promise<T> {
+    if (this.depth > 0) {
+      core.info(`── ${name}`);
+      return body();
+    }
+    this.depth++;
+    try {
+      return await core.group(name, body);
+    } finally {
+      this.depth--;
+    }
   }
 }

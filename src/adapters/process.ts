@@ -70,11 +70,11 @@ export const nodeProcessRunner: ProcessRunner = {
         detached: true,
       });
       const stop = () => {
-        if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+        if (settled || child.pid === undefined) return;
         killGroup(child.pid, 'SIGTERM');
         const killer = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), options.killGraceMs ?? 5000);
         killer.unref();
-        child.once('exit', () => clearTimeout(killer));
+        child.once('close', () => clearTimeout(killer));
       };
       const timer = options.timeoutMs
         ? setTimeout(() => {
@@ -116,6 +116,11 @@ export const nodeProcessRunner: ProcessRunner = {
           ...(spawnError ? { spawnError } : {}),
         });
       };
+      // The leader is gone: anything left in its group (`cmd &`) would hold the pipes open and
+      // delay 'close' past every timeout. End the group now.
+      child.once('exit', () => {
+        if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+      });
       child.on('error', (error) => finish(null, null, error));
       child.on('close', (code, signal) => finish(code, signal));
     });

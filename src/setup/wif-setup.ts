@@ -22,6 +22,8 @@ export interface WifSetupInput {
   runtimeServiceAccount?: string | undefined;
   /** Artifact Registry repository that receives the images. */
   artifactRepository?: string;
+  /** Cloud Run service, for the environments' variables. */
+  service?: string | undefined;
   /** GitHub environments that deploy to production get their own deployer bound to that environment. */
   productionEnvironment?: string | undefined;
 }
@@ -39,8 +41,10 @@ export interface WifSetup {
   serviceAccount: string;
   productionServiceAccount: string | undefined;
   terraform: string;
-  /** Values for the repository's `vars`. */
+  /** Values for every GitHub environment's `vars` (names the shipped workflows read). */
   variables: Record<string, string>;
+  /** Overrides for the production environment's `vars`. */
+  productionVariables: Record<string, string>;
 }
 
 export const DEPLOYER_ROLES = ['roles/run.developer'] as const;
@@ -173,10 +177,13 @@ export function planWifSetup(input: WifSetupInput): WifSetup {
     variables: {
       GCP_PROJECT_ID: project,
       GCP_REGION: input.region,
-      GCP_WORKLOAD_IDENTITY_PROVIDER: providerName,
-      GCP_SERVICE_ACCOUNT: serviceAccount,
-      ...(productionServiceAccount ? { GCP_PROD_SERVICE_ACCOUNT: productionServiceAccount } : {}),
+      ...(input.service ? { CLOUD_RUN_SERVICE: input.service } : {}),
+      ORCHESTRA_PERF_WIF_PROVIDER: providerName,
+      ORCHESTRA_PERF_SERVICE_ACCOUNT: serviceAccount,
     },
+    productionVariables: productionServiceAccount
+      ? { ORCHESTRA_PERF_SERVICE_ACCOUNT: productionServiceAccount }
+      : {},
   };
 }
 

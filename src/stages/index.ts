@@ -1,11 +1,12 @@
 /** The pipeline's stages in order. */
 
+import { buildStage } from './build/index.js';
 import { notBuiltStage } from './not-built.js';
 import type { Stage } from './stage.js';
 
 export const PIPELINE_STAGES: readonly Stage<unknown>[] = [
   notBuiltStage('cache'),
-  notBuiltStage('build'),
+  buildStage,
   notBuiltStage('image'),
   notBuiltStage('deploy'),
   notBuiltStage('smoke'),

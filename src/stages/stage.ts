@@ -26,6 +26,9 @@ export interface StateStore {
   get(key: string): string;
 }
 
+/** The services every entry point provides itself, before stage-specific adapters are added. */
+export type BaseServices = Pick<StageServices, 'outputs' | 'writeSummary'>;
+
 /** What a stage may use while executing. Extended by stages through `services`. */
 export interface StageDeps {
   logger: Logger;

@@ -105,6 +105,7 @@ export function createInitCommand(deps: InitDeps = {}): Command {
         repositoryId: values['repository-id'],
         repositoryOwnerId: values['owner-id'],
         productionEnvironment: values['prod-environment'] ?? 'prod',
+        service,
       });
       io.out('');
       io.out(

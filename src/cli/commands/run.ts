@@ -14,7 +14,7 @@ import type { StageName } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
 import { parseStageSelection, runPipeline, runPostHooks } from '../../pipeline.js';
 import { PIPELINE_STAGES } from '../../stages/index.js';
-import type { StageDeps, StageServices } from '../../stages/stage.js';
+import type { BaseServices, StageDeps } from '../../stages/stage.js';
 import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
@@ -50,7 +50,7 @@ export const runCommand: Command = {
     const context = { ...localRunContext(io.cwd, environment), tempDir: join(outDir, 'tmp') };
 
     const summaryParts: string[] = [];
-    const base: StageServices = {
+    const base: BaseServices = {
       outputs: { set: (name, value) => io.logger.debug(`output ${name}=${value}`) },
       writeSummary: async (markdown) => {
         summaryParts.push(markdown);
