@@ -91,6 +91,8 @@ export const runCommand: Command = {
     );
     await runPostHooks(PIPELINE_STAGES, deps);
     await writeJsonAtomic(join(outDir, 'perf-result.json'), outcome.result);
+    // Wall time per stage, for `npm run bench:pipeline` and for people asking where the time went.
+    await writeJsonAtomic(join(outDir, 'run-stages.json'), outcome.stages);
     const report = [...summaryParts, renderRunSummary(outcome.result, outcome.stages)].join('\n');
     await writeFileAtomic(join(outDir, 'report.md'), report);
     io.out(report);
