@@ -2,12 +2,13 @@
 
 import { buildStage } from './build/index.js';
 import { notBuiltStage } from './not-built.js';
+import { imageStage } from './image/index.js';
 import type { Stage } from './stage.js';
 
 export const PIPELINE_STAGES: readonly Stage<unknown>[] = [
   notBuiltStage('cache'),
   buildStage,
-  notBuiltStage('image'),
+  imageStage,
   notBuiltStage('deploy'),
   notBuiltStage('smoke'),
   notBuiltStage('report'),
