@@ -93,6 +93,11 @@ start_registry auth 5001 "auth:
   htpasswd: { realm: orchestra-perf-test, path: $htpasswd_file }"
 
 # A local base image for the example service (no Docker Hub here): node binary + its libraries.
+# A base whose node cannot start (an older script forgot the loader) is rebuilt.
+if docker image inspect orchestra-perf/node-base:24 >/dev/null 2>&1 &&
+  ! docker run --rm --network host orchestra-perf/node-base:24 node -e 0 >/dev/null 2>&1; then
+  docker image rm -f orchestra-perf/node-base:24 >/dev/null
+fi
 if ! docker image inspect orchestra-perf/node-base:24 >/dev/null 2>&1; then
   node_bin="${ORCHESTRA_NODE_BIN:-}"
   if [ -z "$node_bin" ]; then
@@ -104,7 +109,8 @@ if ! docker image inspect orchestra-perf/node-base:24 >/dev/null 2>&1; then
     log "building local base image orchestra-perf/node-base:24 from $node_bin"
     root="$STATE_DIR/node-base-root"; rm -rf "$root"; mkdir -p "$root/usr/local/bin" "$root/tmp"
     cp "$node_bin" "$root/usr/local/bin/node"
-    for lib in $(ldd "$node_bin" | awk '/=>/ {print $3} /^\s*\/lib/ {print $1}'); do
+    # Every absolute path ldd prints: the libraries and the dynamic loader itself.
+    for lib in $(ldd "$node_bin" | grep -o '/[^ )]*'); do
       [ -f "$lib" ] || continue
       mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"
     done

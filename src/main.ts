@@ -12,7 +12,7 @@ process.once('SIGTERM', () => cancel.abort(new Error('the job was cancelled')));
 process.once('SIGINT', () => cancel.abort(new Error('the job was cancelled')));
 
 const logger = new ActionsLogger();
-process.exitCode = await runMain({
+const exitCode = await runMain({
   io: runnerIO,
   logger,
   process: nodeProcessRunner,
@@ -22,3 +22,7 @@ process.exitCode = await runMain({
   services: (base) => productionServices(base, logger, process.env),
   signal: cancel.signal,
 });
+process.exitCode = exitCode;
+// Libraries can leave a request open after one of our timeouts (the cache client has no socket
+// timeout of its own); do not let it keep the step alive. A clean run exits before this fires.
+setTimeout(() => process.exit(exitCode), 2000).unref();

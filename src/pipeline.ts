@@ -105,7 +105,10 @@ export async function runPipeline(input: PipelineInput, deps: StageDeps): Promis
       succeeded.push(stage);
     } catch (error) {
       const failure = error instanceof GateError ? error : new StageError(stage.name, error);
-      if (stage.policy === 'optional' && !(error instanceof GateError)) {
+      // Optional stages degrade to a warning, except for gates and usage errors (a cache key the
+      // service would reject is the user's to fix, not an outage to ride out).
+      const usage = toOrchestraError(error).exitCode === ExitCode.usage;
+      if (stage.policy === 'optional' && !(error instanceof GateError) && !usage) {
         deps.logger.warning(`${failure.message} (optional stage: the run goes on)`);
         done('warning', failure.message, runnable.summary);
         continue;

@@ -8,7 +8,7 @@ import { nodeProcessRunner } from './adapters/process.js';
 import { PIPELINE_STAGES } from './stages/index.js';
 
 const logger = new ActionsLogger();
-process.exitCode = await runPost({
+const exitCode = await runPost({
   io: runnerIO,
   logger,
   process: nodeProcessRunner,
@@ -18,3 +18,7 @@ process.exitCode = await runPost({
   services: (base) => productionServices(base, logger, process.env),
   signal: new AbortController().signal,
 });
+process.exitCode = exitCode;
+// Libraries can leave a request open after one of our timeouts (the cache client has no socket
+// timeout of its own); do not let it keep the step alive. A clean run exits before this fires.
+setTimeout(() => process.exit(exitCode), 2000).unref();

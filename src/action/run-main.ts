@@ -12,6 +12,7 @@ import { overridesFromInputs } from '../config/inputs.js';
 import { readConfigSource, resolveConfig } from '../config/load.js';
 import { ExitCode, toOrchestraError, UsageError } from '../errors.js';
 import { githubRunContext } from '../github/context.js';
+import { googleAccessTokenService } from '../stages/deploy/google-token.js';
 import type { Logger } from '../logger.js';
 import { parseStageSelection, runPipeline } from '../pipeline.js';
 import type { BaseServices, Stage, StageDeps, StageServices } from '../stages/stage.js';
@@ -86,7 +87,13 @@ export async function runMain(deps: MainDeps): Promise<number> {
       state: io,
       signal: deps.signal,
       env: deps.env,
-      services: { ...base, ...deps.services(base) },
+      services: {
+        ...base,
+        // One lazily created Google credential shared by the image (registry login) and deploy
+        // stages; undefined on an untrusted PR, so fork code never reaches the OIDC endpoint.
+        ...optional('googleAccessToken', googleAccessTokenService({ config, context, env: deps.env, logger, signal: deps.signal })),
+        ...deps.services(base),
+      },
     };
 
     const outcome = await runPipeline(
@@ -126,4 +133,8 @@ export async function runMain(deps: MainDeps): Promise<number> {
     io.setFailed(failure.oneLine());
     return failure.exitCode || ExitCode.gateFailed;
   }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }

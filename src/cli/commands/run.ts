@@ -4,6 +4,7 @@
  * post hooks (cache save, cleanup) run at the end as the action's post step would.
  */
 import { join, resolve } from 'node:path';
+import { STATE_MAIN_EXIT } from '../../action/run-main.js';
 import { renderRunSummary } from '../../action/run-summary.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../adapters/atomic-file.js';
 import { systemClock } from '../../adapters/clock.js';
@@ -89,6 +90,8 @@ export const runCommand: Command = {
       },
       deps,
     );
+    // What the action's post step learns from main's state: the cache saves only after a good run.
+    deps.state.save(STATE_MAIN_EXIT, String(outcome.exitCode));
     await runPostHooks(PIPELINE_STAGES, deps);
     await writeJsonAtomic(join(outDir, 'perf-result.json'), outcome.result);
     // Wall time per stage, for `npm run bench:pipeline` and for people asking where the time went.

@@ -4,12 +4,12 @@ import { localRunContext } from '../../../src/adapters/local-context.js';
 import { nodeProcessRunner } from '../../../src/adapters/process.js';
 import { resolveConfig } from '../../../src/config/load.js';
 import type { StageName } from '../../../src/config/schema.js';
-import { GateError, UnreachableError } from '../../../src/errors.js';
+import { GateError, UnreachableError, UsageError } from '../../../src/errors.js';
 import { NullLogger } from '../../../src/logger.js';
 import { parseStageSelection, runPipeline, runPostHooks } from '../../../src/pipeline.js';
 import type { Stage, StageDeps } from '../../../src/stages/stage.js';
 
-type Behaviour = 'ok' | 'skip' | 'fail' | 'gate' | 'unreachable';
+type Behaviour = 'ok' | 'skip' | 'fail' | 'gate' | 'unreachable' | 'usage';
 
 function fakeStage(
   name: StageName,
@@ -28,6 +28,7 @@ function fakeStage(
       log.push(`execute ${plan}`);
       if (name === 'smoke') result.smoke = { url: 'http://127.0.0.1:1/' } as never;
       if (behaviour === 'fail') throw new Error(`${name} broke`);
+      if (behaviour === 'usage') throw new UsageError('cache key is 513 characters; the service allows 512');
       if (behaviour === 'gate') throw new GateError('p95<300ms failed: 412 ms');
       if (behaviour === 'unreachable')
         throw new UnreachableError('http://127.0.0.1:1/ refused the connection');
@@ -115,6 +116,12 @@ describe('runPipeline', () => {
     const { outcome, status } = await run({ cache: 'fail' }, ['cache']);
     expect(outcome.exitCode).toBe(0);
     expect(status).toMatchObject({ cache: 'warning', build: 'success', report: 'success' });
+  });
+
+  it('fails an optional stage on a usage error: a bad key is the user\'s to fix, not an outage', async () => {
+    const { outcome, status } = await run({ cache: 'usage' }, ['cache']);
+    expect(outcome.exitCode).toBe(2);
+    expect(status).toMatchObject({ cache: 'failed', build: 'skipped' });
   });
 
   it('stops after a required failure, keeps the report when there is something to report, and rolls back', async () => {
