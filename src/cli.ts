@@ -5,4 +5,7 @@ import { runCli } from './cli/main.js';
 const cancel = new AbortController();
 process.once('SIGINT', () => cancel.abort(new Error('interrupted')));
 process.once('SIGTERM', () => cancel.abort(new Error('terminated')));
-process.exitCode = await runCli(process.argv.slice(2), { signal: cancel.signal });
+const exitCode = await runCli(process.argv.slice(2), { signal: cancel.signal });
+process.exitCode = exitCode;
+// A library request left open after one of our timeouts must not keep the CLI alive.
+setTimeout(() => process.exit(exitCode), 2000).unref();
