@@ -110,6 +110,8 @@ export interface SmokeSideResult {
   peakConnections?: number;
   /** The generator's own event-loop utilisation over the run (0..1). */
   eventLoopUtilization?: number;
+  /** Open model: how late requests left after their intended time (both sides of a pair together). */
+  sendLagMs?: { p50: number; p99: number; max: number };
 }
 
 export interface SmokeResult extends SmokeSideResult {

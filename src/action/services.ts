@@ -2,13 +2,15 @@
  * Builds the service adapters the stages need in a real run (GitHub API, cache backend, Google
  * credentials). Stages that find a service missing skip or fail with a reason.
  */
+import { githubApiFromEnv } from '../github/service.js';
 import type { Logger } from '../logger.js';
 import type { BaseServices, StageServices } from '../stages/stage.js';
 
 export function productionServices(
   _base: BaseServices,
-  _logger: Logger,
-  _env: NodeJS.ProcessEnv,
+  logger: Logger,
+  env: NodeJS.ProcessEnv,
 ): Partial<StageServices> {
-  return {};
+  const github = githubApiFromEnv(env, logger);
+  return github ? { github } : {};
 }

@@ -1,4 +1,5 @@
-/** Service adapters for local runs (`orchestra-perf run`): local cache directory, local history. */
+/** Service adapters for local runs (`orchestra-perf run`): the cache and history live in the output directory. */
+import { LocalHistory } from '../adapters/local-history.js';
 import type { Logger } from '../logger.js';
 import type { BaseServices, StageServices } from '../stages/stage.js';
 
@@ -7,6 +8,6 @@ export interface LocalServiceOptions {
   logger: Logger;
 }
 
-export function localServices(_base: BaseServices, _options: LocalServiceOptions): Partial<StageServices> {
-  return {};
+export function localServices(_base: BaseServices, options: LocalServiceOptions): Partial<StageServices> {
+  return { localHistory: new LocalHistory(options.outDir) };
 }

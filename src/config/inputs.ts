@@ -85,6 +85,7 @@ export const STAGE_INPUTS: Record<string, InputKind> = {
   'smoke-paths': 'paths',
   'smoke-thresholds': 'list',
   'smoke-insecure': 'boolean',
+  'smoke-pipelining': 'integer',
   'report-comment': 'string',
   'report-regression-threshold': 'string',
   'report-fail-on-regression': 'boolean',

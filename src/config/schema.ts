@@ -208,7 +208,9 @@ export const smokeSchema = z
     'body-file': z.string().optional(),
     host: z.string().optional(),
     paths: z.array(smokePath).default([]),
-    thresholds: z.array(threshold).default([]),
+    // A smoke test where every request fails must not pass: without explicit thresholds, more
+    // than 5% errors fails the stage (and rolls a serving deploy back).
+    thresholds: z.array(threshold).prefault(['error-rate<5%']),
     insecure: z.boolean().default(false),
     pipelining: positiveInt.max(64).default(1),
     'max-duration': duration.default(300_000),

@@ -3,8 +3,9 @@
 import { buildStage } from './build/index.js';
 import { cacheStage } from './cache/index.js';
 import { deployStage } from './deploy/index.js';
-import { notBuiltStage } from './not-built.js';
 import { imageStage } from './image/index.js';
+import { reportStage } from './report/index.js';
+import { smokeStage } from './smoke/index.js';
 import type { Stage } from './stage.js';
 
 export const PIPELINE_STAGES: readonly Stage<unknown>[] = [
@@ -12,6 +13,6 @@ export const PIPELINE_STAGES: readonly Stage<unknown>[] = [
   buildStage,
   imageStage,
   deployStage,
-  notBuiltStage('smoke'),
-  notBuiltStage('report'),
+  smokeStage,
+  reportStage,
 ] as Stage<unknown>[];

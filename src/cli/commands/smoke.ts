@@ -21,7 +21,7 @@ import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
 
 const USAGE =
   'orchestra-perf smoke --url U [--baseline-url B] (--rate R | --connections C) [--duration D] [--warmup D] [--timeout D] ' +
-  "[--path P]... [--threshold T]... [--shard i/N] [--out F] [--max-connections N] [--max-requests N] [--method M] [--header 'K: V']... " +
+  "[--path P]... [--threshold T]... [--shard i/N] [--out F] [--max-connections N] [--max-requests N] [--pipelining N] [--method M] [--header 'K: V']... " +
   '[--body-file F] [--host H] [--insecure] [--config F] [--env NAME]';
 
 const FLAGS = {
@@ -39,6 +39,7 @@ const FLAGS = {
   out: { type: 'string' },
   'max-connections': { type: 'string' },
   'max-requests': { type: 'string' },
+  pipelining: { type: 'string' },
   method: { type: 'string' },
   header: { type: 'string', multiple: true },
   'body-file': { type: 'string' },
@@ -133,6 +134,7 @@ export function smokeOverrides(values: Values): ConfigOverride[] {
   if (values.threshold) set('threshold', 'thresholds', values.threshold);
   set('max-connections', 'max-connections', numeric(values['max-connections']));
   set('max-requests', 'max-requests', numeric(values['max-requests']));
+  set('pipelining', 'pipelining', numeric(values.pipelining));
   set('method', 'method', values.method);
   if (values.header) set('header', 'headers', parseHeaders(values.header));
   set('body-file', 'body-file', values['body-file']);
