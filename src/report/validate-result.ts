@@ -65,6 +65,10 @@ function schema(mode: 'reject' | 'strip') {
     generatorSaturated: z.boolean().optional(),
     scheduleMissed: z.boolean().optional(),
     shard: text(40).optional(),
+    errorMessages: record(100, text(2000)).optional(),
+    peakConnections: count.optional(),
+    eventLoopUtilization: fraction.optional(),
+    sendLagMs: obj({ p50: ms, p99: ms, max: ms }).optional(),
   };
   const smokeSide = obj(side);
   return obj({
@@ -87,6 +91,7 @@ function schema(mode: 'reject' | 'strip') {
           sizeBytes: count,
           key: text(1000).optional(),
           matchedKey: text(1000).optional(),
+          error: text(2000).optional(),
         }),
         200,
       ),
@@ -101,6 +106,7 @@ function schema(mode: 'reject' | 'strip') {
           status: z.enum(['success', 'failure', 'cancelled', 'skipped', 'timeout']),
           startMs: ms.optional(),
           exitCode: z.number().int().nullable().optional(),
+          reason: text(2000).optional(),
         }),
       ),
       criticalPath: bounded(text(200)).optional(),
@@ -113,6 +119,8 @@ function schema(mode: 'reject' | 'strip') {
       cacheBackend: text(100).optional(),
       cachedSteps: count.optional(),
       totalSteps: count.optional(),
+      cacheReason: text(1000).optional(),
+      platforms: bounded(obj({ platform: text(100), digest: text(200), sizeBytes: count }), 50).optional(),
     }).optional(),
     deploy: obj({
       target: text(100),

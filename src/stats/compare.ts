@@ -76,6 +76,9 @@ export interface Comparison {
   cacheLayers?: CacheLayerComparison[];
 }
 
+/** Below a millisecond, a latency change is noise to a user however certain it is statistically. */
+export const DEFAULT_MIN_LATENCY_CHANGE_MS = 1;
+
 export interface CompareOptions {
   /** One baseline result (e.g. the latest run on the default branch). */
   baseline?: PerfResult;
@@ -90,6 +93,8 @@ export interface CompareOptions {
   resamples?: number;
   /** How many of the newest history runs make the band; default 30. */
   historyWindow?: number;
+  /** Smallest latency change (ms) that can be a regression or improvement; default 1 ms. */
+  minLatencyChangeMs?: number;
 }
 
 export const DEFAULT_THRESHOLD = 0.1;
@@ -142,7 +147,8 @@ export function compareResults(current: PerfResult, options: CompareOptions): Co
       continue;
     }
     sources.add(compared.source);
-    const verdict = judge(spec, compared.baseline, value, threshold, compared.significance);
+    const floor = spec.unit === 'ms' ? (options.minLatencyChangeMs ?? DEFAULT_MIN_LATENCY_CHANGE_MS) : 0;
+    const verdict = judge(spec, compared.baseline, value, threshold, compared.significance, floor);
     metrics.push({ ...base, ...compared, change: relativeChange(compared.baseline, value), verdict });
   }
 
@@ -169,7 +175,16 @@ export function compareResults(current: PerfResult, options: CompareOptions): Co
       : sources.has('baseline')
         ? 'single-baseline'
         : 'none';
-  notes.push(...basisNotes(basis, metrics, history.length, threshold, confidence));
+  notes.push(
+    ...basisNotes(
+      basis,
+      metrics,
+      history.length,
+      threshold,
+      confidence,
+      options.minLatencyChangeMs ?? DEFAULT_MIN_LATENCY_CHANGE_MS,
+    ),
+  );
   const cacheLayers = compareCacheLayers(current, single);
   return { verdict, metrics, basis, notes, threshold, ...(cacheLayers ? { cacheLayers } : {}) };
 }
@@ -282,6 +297,7 @@ function basisNotes(
   historyRuns: number,
   threshold: number,
   confidence: number,
+  minLatencyChangeMs: number,
 ): string[] {
   const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
   const notes: string[] = [];
@@ -292,7 +308,7 @@ function basisNotes(
     return notes;
   }
   notes.push(
-    `A metric regresses only when it changes by more than ${pct(threshold)} and the change lies outside the noise (${pct(confidence)} confidence).`,
+    `A metric regresses only when it changes by more than ${pct(threshold)} (and at least ${minLatencyChangeMs} ms for times) and the change lies outside the noise (${pct(confidence)} confidence).`,
   );
   if (basis === 'paired') {
     notes.push(

@@ -21,9 +21,12 @@ export function judge(
   current: number,
   threshold: number,
   significance: Significance | undefined,
+  /** Absolute changes smaller than this are unchanged, however significant (0.03 ms is real but moot). */
+  minAbsoluteChange = 0,
 ): Verdict {
   if (baseline === null) return 'no-baseline';
   if (!significance?.outsideNoise || significance.method === 'not-judged') return 'unchanged';
+  if (Math.abs(current - baseline) < minAbsoluteChange) return 'unchanged';
   const change = relativeChange(baseline, current);
   // From zero (e.g. a first error) the relative change is undefined: the noise test alone decides.
   const beyond = change === null ? true : Math.abs(change) > threshold;

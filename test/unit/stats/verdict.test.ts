@@ -25,6 +25,12 @@ describe('judge', () => {
     expect(judge(lower, 100, 80, 0.1, outside)).toBe('improvement');
   });
 
+  it('calls a change below the absolute floor unchanged, however significant', () => {
+    expect(judge(lower, 0.15, 0.18, 0.1, outside, 1)).toBe('unchanged');
+    expect(judge(lower, 10, 11.5, 0.1, outside, 1)).toBe('regression');
+    expect(judge(lower, 0.15, 0.18, 0.1, outside)).toBe('regression');
+  });
+
   it('knows the direction of each metric', () => {
     expect(judge(higher, 100, 80, 0.1, outside)).toBe('regression');
     expect(judge(higher, 100, 120, 0.1, outside)).toBe('improvement');
