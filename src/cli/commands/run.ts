@@ -3,6 +3,7 @@
  * the report goes to `--out` (default `.orchestra-perf/`): perf-result.json, report.md, and the
  * post hooks (cache save, cleanup) run at the end as the action's post step would.
  */
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { STATE_MAIN_EXIT } from '../../action/run-main.js';
 import { renderRunSummary } from '../../action/run-summary.js';
@@ -14,6 +15,8 @@ import { localServices } from '../../cli/local-services.js';
 import type { StageName } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
 import { parseStageSelection, runPipeline, runPostHooks } from '../../pipeline.js';
+import { renderLatencySvg } from '../../report/svg-chart.js';
+import type { PerfResult } from '../../result.js';
 import { PIPELINE_STAGES } from '../../stages/index.js';
 import type { BaseServices, StageDeps } from '../../stages/stage.js';
 import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
@@ -21,6 +24,16 @@ import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
 import { FileStateStore } from '../file-state.js';
+
+/** The previous run's result in the output directory, if any (the chart's baseline bars). */
+async function readPreviousResult(path: string): Promise<PerfResult | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as PerfResult;
+    return parsed.schemaVersion === 1 ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 async function dockerEngineRuns(deps: StageDeps): Promise<boolean> {
   const info = await deps.process.run(['docker', 'buildx', 'inspect'], {
@@ -50,6 +63,7 @@ export const runCommand: Command = {
     const outDir = resolve(io.cwd, values.out ?? '.orchestra-perf');
     const context = { ...localRunContext(io.cwd, environment), tempDir: join(outDir, 'tmp') };
 
+    const previous = await readPreviousResult(join(outDir, 'perf-result.json'));
     const summaryParts: string[] = [];
     const base: BaseServices = {
       outputs: { set: (name, value) => io.logger.debug(`output ${name}=${value}`) },
@@ -96,10 +110,23 @@ export const runCommand: Command = {
     await writeJsonAtomic(join(outDir, 'perf-result.json'), outcome.result);
     // Wall time per stage, for `npm run bench:pipeline` and for people asking where the time went.
     await writeJsonAtomic(join(outDir, 'run-stages.json'), outcome.stages);
+    const written = [join(outDir, 'perf-result.json'), join(outDir, 'report.md')];
+    if (outcome.result.smoke) {
+      const chart = join(outDir, 'latency.svg');
+      await writeFileAtomic(
+        chart,
+        renderLatencySvg({
+          title: `Latency, ${environment}: ${previous?.smoke ? 'previous run vs this run' : 'this run'}`,
+          current: outcome.result.smoke.latencyMs,
+          baseline: previous?.smoke?.latencyMs ?? null,
+        }),
+      );
+      written.push(chart);
+    }
     const report = [...summaryParts, renderRunSummary(outcome.result, outcome.stages)].join('\n');
     await writeFileAtomic(join(outDir, 'report.md'), report);
     io.out(report);
-    io.out(`wrote ${join(outDir, 'perf-result.json')} and ${join(outDir, 'report.md')}`);
+    io.out(`wrote ${written.join(', ')}`);
     if (outcome.error) io.logger.error(outcome.error.oneLine());
     return outcome.exitCode;
   },
