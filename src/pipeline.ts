@@ -102,6 +102,19 @@ export async function runPipeline(input: PipelineInput, deps: StageDeps): Promis
         await stage.execute(runnable.plan, result, deps);
       });
       done('success', undefined, runnable.summary);
+      const repeat = () => stage.execute(runnable.plan, structuredClone(result), deps);
+      for (const earlier of succeeded) {
+        if (!earlier.onDownstreamSuccess) continue;
+        try {
+          await earlier.onDownstreamSuccess(stage.name, result, deps, repeat);
+        } catch (error) {
+          const failure = error instanceof GateError ? error : new StageError(earlier.name, error);
+          deps.logger.error(toOrchestraError(failure).oneLine());
+          const outcome = outcomes.find((candidate) => candidate.stage === earlier.name);
+          if (outcome) Object.assign(outcome, { status: 'failed', reason: failure.message });
+          decisive ??= failure;
+        }
+      }
       succeeded.push(stage);
     } catch (error) {
       const failure = error instanceof GateError ? error : new StageError(stage.name, error);

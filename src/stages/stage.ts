@@ -75,4 +75,15 @@ export interface Stage<P = unknown> {
    * the previous ready revision when the smoke stage fails on a serving deploy.
    */
   onDownstreamFailure?(failed: StageName, result: PerfResult, deps: StageDeps): Promise<void>;
+  /**
+   * Called when a later stage succeeded after this one, with `repeat` re-running that stage's
+   * plan (into a scratch copy of the result): deploy walks canary steps, each gated by a repeated
+   * smoke test. Throwing fails the run.
+   */
+  onDownstreamSuccess?(
+    succeeded: StageName,
+    result: PerfResult,
+    deps: StageDeps,
+    repeat: () => Promise<void>,
+  ): Promise<void>;
 }

@@ -4,6 +4,7 @@
  * local containers in the post step.
  */
 
+import { describe, GateError } from '../../errors.js';
 import { CloudRunClient } from '../../gcp/cloud-run.js';
 import { createCredentials } from '../../gcp/credentials.js';
 import { googleEndpoints } from '../../gcp/endpoints.js';
@@ -97,6 +98,27 @@ export function createDeployStage(): DeployStage {
         return;
       if (await rollbackCloudRun(deployment, deps.logger)) {
         if (result.deploy) result.deploy.rolledBack = true;
+      }
+    },
+    async onDownstreamSuccess(succeeded, result: PerfResult, deps, repeat) {
+      if (succeeded !== 'smoke' || !deployment || typeof deployment.plan.traffic !== 'object') return;
+      // Each further canary step needs the smoke gate to pass again at the current share.
+      const gate = async (percent: number) => {
+        deps.logger.info(`Canary: smoke gate at ${percent}% of traffic`);
+        try {
+          await repeat();
+          return true;
+        } catch (error) {
+          deps.logger.warning(`Canary: the smoke gate failed at ${percent}%: ${describe(error)}`);
+          return false;
+        }
+      };
+      if (!(await advanceCanary(deployment, gate, deps.logger))) {
+        if (result.deploy) result.deploy.rolledBack = true;
+        throw new GateError(
+          `canary of ${deployment.revision} failed its smoke gate at ${deployment.percent}%; traffic is back on the previous revision`,
+          'see the smoke results in the job summary',
+        );
       }
     },
     async post(deps) {

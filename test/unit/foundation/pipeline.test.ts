@@ -118,7 +118,7 @@ describe('runPipeline', () => {
     expect(status).toMatchObject({ cache: 'warning', build: 'success', report: 'success' });
   });
 
-  it('fails an optional stage on a usage error: a bad key is the user\'s to fix, not an outage', async () => {
+  it("fails an optional stage on a usage error: a bad key is the user's to fix, not an outage", async () => {
     const { outcome, status } = await run({ cache: 'usage' }, ['cache']);
     expect(outcome.exitCode).toBe(2);
     expect(status).toMatchObject({ cache: 'failed', build: 'skipped' });
@@ -155,6 +155,63 @@ describe('runPipeline', () => {
     );
     expect(log).toEqual(['post cache', 'post image']);
     expect(problems).toEqual(['cache post step: post broke']);
+  });
+});
+
+describe('onDownstreamSuccess (canary gating)', () => {
+  it('lets an earlier stage repeat a later stage, and fails the run when it throws', async () => {
+    const calls: string[] = [];
+    let smokeRuns = 0;
+    const smoke: Stage<string> = {
+      name: 'smoke',
+      policy: 'required',
+      plan: () => ({ run: true, plan: 'smoke', summary: [] }),
+      async execute() {
+        smokeRuns++;
+        if (smokeRuns === 3) throw new GateError('p95<300ms failed at 50%');
+      },
+    };
+    const deploy: Stage<string> = {
+      name: 'deploy',
+      policy: 'required',
+      plan: () => ({ run: true, plan: 'deploy', summary: [] }),
+      async execute() {},
+      async onDownstreamSuccess(succeeded, _result, _deps, repeat) {
+        calls.push(succeeded);
+        for (const step of [10, 50]) {
+          try {
+            await repeat();
+          } catch {
+            throw new GateError(`canary failed at ${step}%; rolled back`);
+          }
+        }
+      },
+    };
+    const outcome = await runPipeline(
+      {
+        config: resolveConfig({}),
+        context: localRunContext(process.cwd(), 'test'),
+        meta: {
+          tool: 'orchestra-perf',
+          version: '0',
+          commit: '',
+          ref: '',
+          environment: 'test',
+          startedAt: '',
+          runUrl: '',
+        },
+        selected: new Set(['deploy', 'smoke']),
+        stages: [deploy, smoke] as Stage<unknown>[],
+      },
+      deps(),
+    );
+    expect(calls).toEqual(['smoke']);
+    expect(smokeRuns).toBe(3);
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.stages.find((stage) => stage.stage === 'deploy')).toMatchObject({
+      status: 'failed',
+      reason: 'canary failed at 50%; rolled back',
+    });
   });
 });
 
