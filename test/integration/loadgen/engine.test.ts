@@ -171,13 +171,19 @@ describe('load generator against a real server', () => {
   });
 
   it('marks the result generator-saturated when its own event loop is busy', async () => {
-    // Something else hogs this thread 90% of the time: latencies would be the generator's, not the server's.
-    const hog = setInterval(() => {
-      const until = performance.now() + 90;
+    // Something else hogs this thread almost all the time (20 ms busy slices back to back, yielding
+    // only to I/O between them): latencies would be the generator's, not the server's. A timer-based
+    // hog would leave idle gaps whose length depends on how loaded the machine is.
+    let hogging = true;
+    const hog = () => {
+      const until = performance.now() + 20;
       while (performance.now() < until) {}
-    }, 100);
-    const result = await runLoadTest(options({ rate: 20, durationMs: 1000 }));
-    clearInterval(hog);
+      if (hogging) setImmediate(hog);
+    };
+    setImmediate(hog);
+    const result = await runLoadTest(options({ rate: 20, durationMs: 1000 })).finally(() => {
+      hogging = false;
+    });
     expect(result.generatorSaturated).toBe(true);
     expect(result.eventLoopUtilization).toBeGreaterThan(0.8);
   });
