@@ -11,6 +11,7 @@ import { ExitCode, GateError, type OrchestraError, StageError, toOrchestraError 
 import type { PerfResult, ResultMeta } from './result.js';
 import type { RunContext } from './run-context.js';
 import type { Stage, StageDeps } from './stages/stage.js';
+import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 export type StageStatus = 'success' | 'skipped' | 'failed' | 'warning';
 
@@ -34,7 +35,6 @@ export interface PipelineOutcome {
 export interface PipelineInput {
   config: Config;
   context: RunContext;
-  meta: ResultMeta;
   /** Stages the user selected (`stages` input); the others are skipped with that reason. */
   selected: ReadonlySet<StageName>;
   stages: readonly Stage<unknown>[];
@@ -43,7 +43,7 @@ export interface PipelineInput {
 }
 
 export async function runPipeline(input: PipelineInput, deps: StageDeps): Promise<PipelineOutcome> {
-  const result: PerfResult = { schemaVersion: 1, meta: input.meta };
+  const result: PerfResult = { schemaVersion: 1, meta: resultMeta(input.context) };
   const outcomes: StageOutcome[] = [];
   const succeeded: Stage<unknown>[] = [];
   let decisive: OrchestraError | undefined;
@@ -158,6 +158,19 @@ async function notifyDownstreamFailure(
       );
     }
   }
+}
+
+/** What every result file says about the run it came from. */
+export function resultMeta(context: RunContext): ResultMeta {
+  return {
+    tool: TOOL_NAME,
+    version: TOOL_VERSION,
+    commit: context.sha,
+    ref: context.ref,
+    environment: context.environment,
+    startedAt: new Date().toISOString(),
+    runUrl: context.runUrl,
+  };
 }
 
 function hasMeasurements(result: PerfResult): boolean {

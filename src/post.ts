@@ -1,24 +1,5 @@
-/** Entry of the action's post step: wire the real adapters and clean up. */
-import { runnerIO } from './action/action-io.js';
+/** Entry of the action's post step: wire the real adapters and clean up (runs after any failure). */
 import { runPost } from './action/run-post.js';
-import { productionServices } from './action/services.js';
-import { ActionsLogger } from './adapters/actions-logger.js';
-import { systemClock } from './adapters/clock.js';
-import { nodeProcessRunner } from './adapters/process.js';
-import { PIPELINE_STAGES } from './stages/index.js';
+import { exitWhenDone, runnerDeps } from './action/runner-deps.js';
 
-const logger = new ActionsLogger();
-const exitCode = await runPost({
-  io: runnerIO,
-  logger,
-  process: nodeProcessRunner,
-  clock: systemClock,
-  env: process.env,
-  stages: PIPELINE_STAGES,
-  services: (base) => productionServices(base, logger, process.env),
-  signal: new AbortController().signal,
-});
-process.exitCode = exitCode;
-// Libraries can leave a request open after one of our timeouts (the cache client has no socket
-// timeout of its own); do not let it keep the step alive. A clean run exits before this fires.
-setTimeout(() => process.exit(exitCode), 2000).unref();
+exitWhenDone(await runPost(runnerDeps(new AbortController().signal)));

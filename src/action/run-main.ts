@@ -12,11 +12,10 @@ import { overridesFromInputs } from '../config/inputs.js';
 import { readConfigSource, resolveConfig } from '../config/load.js';
 import { ExitCode, toOrchestraError, UsageError } from '../errors.js';
 import { githubRunContext } from '../github/context.js';
-import { googleAccessTokenService } from '../stages/deploy/google-token.js';
 import type { Logger } from '../logger.js';
 import { parseStageSelection, runPipeline } from '../pipeline.js';
+import { googleAccessTokenService } from '../stages/deploy/google-token.js';
 import type { BaseServices, Stage, StageDeps, StageServices } from '../stages/stage.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { ActionIO } from './action-io.js';
 import { outputsFromResult } from './outputs.js';
 import { renderRunSummary } from './run-summary.js';
@@ -91,7 +90,10 @@ export async function runMain(deps: MainDeps): Promise<number> {
         ...base,
         // One lazily created Google credential shared by the image (registry login) and deploy
         // stages; undefined on an untrusted PR, so fork code never reaches the OIDC endpoint.
-        ...optional('googleAccessToken', googleAccessTokenService({ config, context, env: deps.env, logger, signal: deps.signal })),
+        ...optional(
+          'googleAccessToken',
+          googleAccessTokenService({ config, context, env: deps.env, logger, signal: deps.signal }),
+        ),
         ...deps.services(base),
       },
     };
@@ -102,15 +104,6 @@ export async function runMain(deps: MainDeps): Promise<number> {
         context,
         selected,
         stages: deps.stages,
-        meta: {
-          tool: TOOL_NAME,
-          version: TOOL_VERSION,
-          commit: context.sha,
-          ref: context.ref,
-          environment,
-          startedAt: new Date().toISOString(),
-          runUrl: context.runUrl,
-        },
       },
       stageDeps,
     );

@@ -19,7 +19,6 @@ import { renderLatencySvg } from '../../report/svg-chart.js';
 import type { PerfResult } from '../../result.js';
 import { PIPELINE_STAGES } from '../../stages/index.js';
 import type { BaseServices, StageDeps } from '../../stages/stage.js';
-import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
@@ -92,15 +91,6 @@ export const runCommand: Command = {
         selected,
         unavailable,
         stages: PIPELINE_STAGES,
-        meta: {
-          tool: TOOL_NAME,
-          version: TOOL_VERSION,
-          commit: context.sha,
-          ref: context.ref,
-          environment,
-          startedAt: new Date().toISOString(),
-          runUrl: '',
-        },
       },
       deps,
     );

@@ -4,6 +4,7 @@
  */
 import { localRunContext } from '../../adapters/local-context.js';
 import type { Config } from '../../config/schema.js';
+import { resultMeta } from '../../pipeline.js';
 import type { PerfResult } from '../../result.js';
 import { PIPELINE_STAGES } from '../../stages/index.js';
 import { parseFlags } from '../args.js';
@@ -50,18 +51,7 @@ export const validateCommand: Command = {
 
 function describePlan(config: Config, environment: string, cwd: string) {
   const context = localRunContext(cwd, environment);
-  let result: PerfResult = {
-    schemaVersion: 1,
-    meta: {
-      tool: 'orchestra-perf',
-      version: '',
-      commit: context.sha,
-      ref: context.ref,
-      environment,
-      startedAt: '',
-      runUrl: '',
-    },
-  };
+  let result: PerfResult = { schemaVersion: 1, meta: resultMeta(context) };
   return PIPELINE_STAGES.map((stage) => {
     const plan = stage.plan({ config, context, result });
     if (!plan.run) return { stage: stage.name, run: false, reason: plan.reason };

@@ -69,15 +69,6 @@ async function run(
     {
       config: resolveConfig({}),
       context: localRunContext(process.cwd(), 'test'),
-      meta: {
-        tool: 'orchestra-perf',
-        version: '0',
-        commit: '',
-        ref: '',
-        environment: 'test',
-        startedAt: '',
-        runUrl: '',
-      },
       selected: selection,
       stages: stages as Stage<unknown>[],
     },
@@ -191,15 +182,6 @@ describe('onDownstreamSuccess (canary gating)', () => {
       {
         config: resolveConfig({}),
         context: localRunContext(process.cwd(), 'test'),
-        meta: {
-          tool: 'orchestra-perf',
-          version: '0',
-          commit: '',
-          ref: '',
-          environment: 'test',
-          startedAt: '',
-          runUrl: '',
-        },
         selected: new Set(['deploy', 'smoke']),
         stages: [deploy, smoke] as Stage<unknown>[],
       },
