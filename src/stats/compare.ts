@@ -147,7 +147,9 @@ export function compareResults(current: PerfResult, options: CompareOptions): Co
       continue;
     }
     sources.add(compared.source);
-    const floor = spec.unit === 'ms' ? (options.minLatencyChangeMs ?? DEFAULT_MIN_LATENCY_CHANGE_MS) : 0;
+    const floor =
+      spec.minChange ??
+      (spec.unit === 'ms' ? (options.minLatencyChangeMs ?? DEFAULT_MIN_LATENCY_CHANGE_MS) : 0);
     const verdict = judge(spec, compared.baseline, value, threshold, compared.significance, floor);
     metrics.push({ ...base, ...compared, change: relativeChange(compared.baseline, value), verdict });
   }
@@ -308,7 +310,7 @@ function basisNotes(
     return notes;
   }
   notes.push(
-    `A metric regresses only when it changes by more than ${pct(threshold)} (and at least ${minLatencyChangeMs} ms for times) and the change lies outside the noise (${pct(confidence)} confidence).`,
+    `A metric regresses only when it changes by more than ${pct(threshold)} (and by at least ${minLatencyChangeMs} ms for latencies, 1 s for build and deploy times, 1 MiB for the image) and the change lies outside the noise (${pct(confidence)} confidence).`,
   );
   if (basis === 'paired') {
     notes.push(

@@ -52,8 +52,18 @@ export interface MetricSpec {
   percentile?: number;
   /** True for metrics measured by the smoke stage (compared against a paired baseline when there is one). */
   smoke: boolean;
+  /**
+   * Smallest absolute change that can be a regression or improvement. Pipeline times and sizes are
+   * judged by the threshold alone from one baseline, so jitter of a 40 ms build must not count.
+   */
+  minChange?: number;
   read(result: PerfResult): number | undefined;
 }
+
+/** One second: below it a build, critical path or deploy-ready change is jitter, not news. */
+export const PIPELINE_TIME_FLOOR_MS = 1000;
+/** One MiB of compressed image. */
+export const IMAGE_SIZE_FLOOR_BYTES = 1024 * 1024;
 
 const smokeValue = (pick: (smoke: SmokeSideResult) => number | undefined) => (result: PerfResult) =>
   result.smoke ? pick(result.smoke) : undefined;
@@ -111,6 +121,7 @@ export const METRICS: readonly MetricSpec[] = [
   },
   {
     name: 'build',
+    minChange: PIPELINE_TIME_FLOOR_MS,
     label: 'build total',
     unit: 'ms',
     betterWhen: 'lower',
@@ -120,6 +131,7 @@ export const METRICS: readonly MetricSpec[] = [
   },
   {
     name: 'critical-path',
+    minChange: PIPELINE_TIME_FLOOR_MS,
     label: 'build critical path',
     unit: 'ms',
     betterWhen: 'lower',
@@ -129,6 +141,7 @@ export const METRICS: readonly MetricSpec[] = [
   },
   {
     name: 'image-size',
+    minChange: IMAGE_SIZE_FLOOR_BYTES,
     label: 'image size',
     unit: 'bytes',
     betterWhen: 'lower',
@@ -138,6 +151,7 @@ export const METRICS: readonly MetricSpec[] = [
   },
   {
     name: 'deploy-ready',
+    minChange: PIPELINE_TIME_FLOOR_MS,
     label: 'deploy ready',
     unit: 'ms',
     betterWhen: 'lower',

@@ -23,6 +23,22 @@ describe('compareResults', () => {
     }
   });
 
+  it('ignores pipeline jitter below the absolute floors, judges real changes', () => {
+    const judged = (baselineMs: number, currentMs: number, baseSize: number, size: number) => {
+      const comparison = compareResults(
+        perfResult({ build: buildSection(currentMs), image: imageSection(size) }),
+        {
+          baseline: perfResult({ build: buildSection(baselineMs), image: imageSection(baseSize) }),
+          threshold: 0.1,
+        },
+      );
+      return [metric(comparison, 'build').verdict, metric(comparison, 'image-size').verdict];
+    };
+    // 30 ms -> 56 ms is +87% but jitter; 200 KiB -> 300 KiB is +50% but below a MiB.
+    expect(judged(30, 56, 200 * 1024, 300 * 1024)).toEqual(['unchanged', 'unchanged']);
+    expect(judged(30_000, 45_000, 100e6, 130e6)).toEqual(['regression', 'regression']);
+  });
+
   it('lists every metric present in both, each with its direction and unit', () => {
     const current = perfResult({
       smoke: smokeSide({ seed: 1 }),
