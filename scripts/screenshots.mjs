@@ -20,12 +20,24 @@ summary{cursor:pointer;font-weight:600}h3{margin-top:0}sub{color:#59636e}`;
 function shoot(name, html, height) {
   const page = join(work, `${name}.html`);
   writeFileSync(page, `<!doctype html><meta charset="utf-8"><style>${css}</style>${html}`);
-  execFileSync('chromium', [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    `--user-data-dir=${join(work, 'profile')}`, `--screenshot=${join(out, `${name}.png`)}`,
-    `--window-size=940,${height}`, `file://${page}`,
-  ], { stdio: 'ignore', timeout: 60_000 });
+  execFileSync(
+    'chromium',
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${join(work, 'profile')}`,
+      `--screenshot=${join(out, `${name}.png`)}`,
+      `--window-size=940,${height}`,
+      `file://${page}`,
+    ],
+    { stdio: 'ignore', timeout: 60_000 },
+  );
   console.log(`wrote docs/images/${name}.png`);
 }
 
@@ -36,8 +48,22 @@ const history = JSON.parse(readFileSync('.orchestra-perf/history-local.json', 'u
 if (history.length >= 2) {
   writeFileSync(join(work, 'base.json'), JSON.stringify(history.at(-2)));
   writeFileSync(join(work, 'current.json'), JSON.stringify(history.at(-1)));
-  const comment = execFileSync(process.execPath, ['dist/cli/index.js', 'compare', '--baseline', join(work, 'base.json'),
-    '--current', join(work, 'current.json'), '--format', 'markdown', '--environment', 'preview']).toString();
-  shoot('pr-comment', `<div style="border:1px solid #d0d7de;border-radius:6px;padding:16px">${marked.parse(comment)}</div>`, 1100);
+  const comment = execFileSync(process.execPath, [
+    'dist/cli/index.js',
+    'compare',
+    '--baseline',
+    join(work, 'base.json'),
+    '--current',
+    join(work, 'current.json'),
+    '--format',
+    'markdown',
+    '--environment',
+    'preview',
+  ]).toString();
+  shoot(
+    'pr-comment',
+    `<div style="border:1px solid #d0d7de;border-radius:6px;padding:16px">${marked.parse(comment)}</div>`,
+    1100,
+  );
 }
 shoot('latency', `<img src="file://${resolve('.orchestra-perf/latency.svg')}">`, 360);
