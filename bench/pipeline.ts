@@ -1,11 +1,12 @@
 /**
  * Cold vs warm runs of the demo pipeline (`orchestra-perf run` on examples/hello-api): wall time
- * per stage from each run's run-stages.json. Cold: empty output dir (no local cache, no baseline)
- * and no Docker build cache for the example image; warm: the same command again right after.
+ * per stage from each run's run-stages.json. Both start like a CI job from a fresh checkout (no
+ * build outputs in the tree). Cold: empty output dir (no local cache, no baseline) and no Docker
+ * build cache; warm: the same again right after, so the cache restores what cold built.
  * Target: warm <= 0.4x cold. Writes bench/results/pipeline.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,7 +19,13 @@ interface StageOutcome {
   durationMs: number;
 }
 
+/** Each run starts like a CI job: a fresh checkout has no build outputs; only the cache can bring them. */
+function freshCheckout(): void {
+  rmSync('examples/hello-api/.build-cache', { recursive: true, force: true });
+}
+
 function demoRun(outDir: string): { wallMs: number; stages: StageOutcome[] } {
+  freshCheckout();
   const started = performance.now();
   const run = spawnSync(
     NODE,
