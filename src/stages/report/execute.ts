@@ -33,21 +33,24 @@ export async function executeReport(plan: ReportPlan, result: PerfResult, deps: 
   }
 
   const local = services.localHistory;
-  const baseline = local && plan.history.read
-    ? await loadLocalBaseline(local, plan.environment, logger)
-    : await loadBaseline(
-        plan.history.read ? github : undefined,
-        { branch: plan.history.branch, environment: plan.environment },
-        result.meta.commit,
-        logger,
-      );
+  const baseline =
+    local && plan.history.read
+      ? await loadLocalBaseline(local, plan.environment, logger)
+      : await loadBaseline(
+          plan.history.read ? github : undefined,
+          { branch: plan.history.branch, environment: plan.environment },
+          result.meta.commit,
+          logger,
+        );
   const rendered = compareAndRender(result, baseline, {
     environment: plan.environment,
     threshold: plan.threshold,
     runUrl: plan.runUrl,
     headSha: plan.headSha,
     ...(plan.comment.prTitle !== undefined ? { prTitle: plan.comment.prTitle } : {}),
+    ...(plan.pairedBaselineUrl ? { pairedBaselineUrl: plan.pairedBaselineUrl } : {}),
   });
+  if (rendered.pairedFallback) logger.notice(`report: ${rendered.pairedFallback}`);
   const verdict = rendered.comparison.verdict;
   logger.info(`verdict for ${plan.environment}: ${verdict}`);
 

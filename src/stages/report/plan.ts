@@ -25,6 +25,11 @@ export interface ReportPlan {
   comment: { post: boolean; mode: CommentMode; reason: string; issueNumber?: number; prTitle?: string };
   history: { read: boolean; append: boolean; branch: string; size: number; reason: string };
   checkRun: { create: boolean; reason: string };
+  /**
+   * The baseline URL the smoke stage was given (smoke.baseline-url, else the deploy's serving
+   * revision): when the result has no paired side for it, the report says so and uses history.
+   */
+  pairedBaselineUrl?: string;
   /** Fork PRs: where the result and its metadata go for the workflow to upload. */
   artifact: { write: boolean; dir: string; reason: string; prNumber?: number };
 }
@@ -50,6 +55,10 @@ export function planReport(input: StageInput): StagePlan<ReportPlan> {
     checkRun: checkRunDecision(report['check-run'], context),
     artifact: artifactDecision(context),
   };
+  const pairedBaselineUrl = result.smoke
+    ? (config.smoke?.['baseline-url'] ?? (result.deploy?.baselineUrl || undefined))
+    : undefined;
+  if (pairedBaselineUrl) plan.pairedBaselineUrl = pairedBaselineUrl;
   const summary = [
     `report on ${sections.join(', ')} for ${context.environment}; regression threshold ${Math.round(plan.threshold * 1000) / 10}%${plan.failOnRegression ? ', a regression fails the run' : ''}`,
     `job summary: yes`,
@@ -57,6 +66,7 @@ export function planReport(input: StageInput): StagePlan<ReportPlan> {
     `check run: ${plan.checkRun.create ? 'yes' : `no (${plan.checkRun.reason})`}`,
     `history: ${plan.history.read ? `read ${plan.history.branch}` : 'not read'}${plan.history.append ? ', append' : ''} (${plan.history.reason})`,
   ];
+  if (plan.pairedBaselineUrl) summary.push('baseline: the paired run first, stored history as the fallback');
   if (plan.artifact.write) summary.push(`artifact for the workflow_run commenter: ${plan.artifact.dir}`);
   return { run: true, plan, summary };
 }

@@ -13,6 +13,7 @@ import type { ReportInput } from '../../report/render.js';
 import { renderSummary } from '../../report/summary.js';
 import type { PerfResult } from '../../result.js';
 import { type Comparison, compareResults } from '../../stats/compare.js';
+import { fallbackNotice, pairedBaselineStatus, withoutPairedSide } from './paired-baseline.js';
 
 export interface Baseline {
   /** Baseline runs, oldest first, without the current commit's own earlier runs. */
@@ -49,21 +50,39 @@ export async function loadBaseline(
 
 export interface Rendered {
   comparison: Comparison;
+  /** Why the paired baseline side was not used, when one was expected or present. */
+  pairedFallback?: string;
   input: ReportInput;
   comment: string;
   summary: string;
 }
 
 export function compareAndRender(
-  current: PerfResult,
+  measured: PerfResult,
   baseline: Baseline,
-  options: { environment: string; threshold: number; runUrl?: string; headSha?: string; prTitle?: string },
+  options: {
+    environment: string;
+    threshold: number;
+    runUrl?: string;
+    headSha?: string;
+    prTitle?: string;
+    /** The baseline URL this run was configured with: its absence from the result is reported. */
+    pairedBaselineUrl?: string;
+  },
 ): Rendered {
+  // The paired side first; history when it is missing or broken (said in a note and returned).
+  const paired = pairedBaselineStatus(measured, options.pairedBaselineUrl);
+  const fallback =
+    paired.status === 'unreachable' || paired.status === 'broken'
+      ? fallbackNotice(paired, baseline.history.length, baseline.baseline !== undefined)
+      : undefined;
+  const current = paired.status === 'broken' ? withoutPairedSide(measured) : measured;
   const comparison = compareResults(current, {
     threshold: options.threshold,
     history: baseline.history,
     ...(baseline.baseline ? { baseline: baseline.baseline } : {}),
   });
+  if (fallback) comparison.notes.unshift(fallback);
   const input: ReportInput = {
     environment: options.environment,
     current,
@@ -77,6 +96,7 @@ export function compareAndRender(
   // Room for the revision marker the sticky comment adds after the environment marker.
   return {
     comparison,
+    ...(fallback ? { pairedFallback: fallback } : {}),
     input,
     comment: renderComment({ ...input, maxLength: 65_536 - 200 }),
     summary: renderSummary(input),
