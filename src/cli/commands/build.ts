@@ -15,10 +15,10 @@ import { planBuild } from '../../stages/build/plan.js';
 import { readPreviousDurations } from '../../stages/build/previous-durations.js';
 import { runBuild } from '../../stages/build/run-build.js';
 import { formatMs } from '../../stages/build/scheduler.js';
-import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
+import { cliResultMeta } from '../result-meta.js';
 
 const USAGE = 'orchestra-perf build [--config F] [--env NAME] [--out F] [--previous F]';
 
@@ -67,15 +67,7 @@ export const buildCommand: Command = {
     if (values.out) {
       const result: PerfResult = {
         schemaVersion: RESULT_SCHEMA_VERSION,
-        meta: {
-          tool: TOOL_NAME,
-          version: TOOL_VERSION,
-          commit: io.env.GITHUB_SHA ?? '',
-          ref: io.env.GITHUB_REF ?? '',
-          environment,
-          startedAt,
-          runUrl: '',
-        },
+        meta: cliResultMeta(io, environment, startedAt),
         build: run.build,
       };
       await writeJsonAtomic(resolve(io.cwd, values.out), result);

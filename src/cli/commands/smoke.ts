@@ -14,10 +14,10 @@ import type { Shard } from '../../loadgen/run.js';
 import { type PerfResult, RESULT_SCHEMA_VERSION } from '../../result.js';
 import { assertThresholds, executeSmoke } from '../../stages/smoke/execute.js';
 import { planSmoke } from '../../stages/smoke/plan.js';
-import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
+import { cliResultMeta } from '../result-meta.js';
 
 const USAGE =
   'orchestra-perf smoke --url U [--baseline-url B] (--rate R | --connections C) [--duration D] [--warmup D] [--timeout D] ' +
@@ -73,15 +73,7 @@ export const smokeCommand: Command = {
 
     const result: PerfResult = {
       schemaVersion: RESULT_SCHEMA_VERSION,
-      meta: {
-        tool: TOOL_NAME,
-        version: TOOL_VERSION,
-        commit: io.env.GITHUB_SHA ?? '',
-        ref: io.env.GITHUB_REF ?? '',
-        environment,
-        startedAt,
-        runUrl: '',
-      },
+      meta: cliResultMeta(io, environment, startedAt),
     };
     let gateError: unknown;
     try {
