@@ -127,6 +127,11 @@ function metricsTable(comparison: Comparison): string[] {
   ];
 }
 
+function formatFloor(unit: MetricComparison['unit'], floor: number): string {
+  if (unit === 'bytes') return `${floor / (1024 * 1024)} MiB`;
+  return floor >= 1000 ? `${floor / 1000} s` : `${floor} ms`;
+}
+
 export function significanceMark(metric: MetricComparison): string {
   const method = metric.significance?.method;
   switch (metric.verdict) {
@@ -137,6 +142,8 @@ export function significanceMark(metric: MetricComparison): string {
       return `${ICON[metric.verdict]} ${metric.verdict}${method === 'threshold-only' ? ' (threshold only)' : ` ${interval(metric)}`}`.trimEnd();
     case 'unchanged':
       if (method === 'not-judged') return 'not judged';
+      if (metric.belowFloor !== undefined)
+        return `below the ${formatFloor(metric.unit, metric.belowFloor)} floor`;
       if (metric.significance && !metric.significance.outsideNoise)
         return `within noise ${interval(metric)}`.trimEnd();
       return 'within threshold';

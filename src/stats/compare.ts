@@ -53,6 +53,8 @@ export interface MetricComparison {
   betterWhen: 'lower' | 'higher';
   source: MetricSource;
   significance?: Significance;
+  /** Set when the change was significant and beyond the threshold but smaller than this floor. */
+  belowFloor?: number;
 }
 
 export interface CacheLayerComparison {
@@ -151,7 +153,11 @@ export function compareResults(current: PerfResult, options: CompareOptions): Co
       spec.minChange ??
       (spec.unit === 'ms' ? (options.minLatencyChangeMs ?? DEFAULT_MIN_LATENCY_CHANGE_MS) : 0);
     const verdict = judge(spec, compared.baseline, value, threshold, compared.significance, floor);
-    metrics.push({ ...base, ...compared, change: relativeChange(compared.baseline, value), verdict });
+    const change = relativeChange(compared.baseline, value);
+    const floored =
+      verdict === 'unchanged' &&
+      judge(spec, compared.baseline, value, threshold, compared.significance) !== 'unchanged';
+    metrics.push({ ...base, ...compared, change, verdict, ...(floored ? { belowFloor: floor } : {}) });
   }
 
   function compareSingle(
