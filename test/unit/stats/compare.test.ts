@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { significanceMark } from '../../../src/report/render.js';
 import { type Comparison, compareResults, type MetricComparison } from '../../../src/stats/compare.js';
 import { buildSection, imageSection, perfResult, smokeSide } from '../../helpers/perf-results.js';
 
@@ -36,6 +37,11 @@ describe('compareResults', () => {
     };
     // 30 ms -> 56 ms is +87% but jitter; 200 KiB -> 300 KiB is +50% but below a MiB.
     expect(judged(30, 56, 200 * 1024, 300 * 1024)).toEqual(['unchanged', 'unchanged']);
+    const floored = compareResults(perfResult({ build: buildSection(56) }), {
+      baseline: perfResult({ build: buildSection(30) }),
+      threshold: 0.1,
+    });
+    expect(significanceMark(metric(floored, 'build'))).toBe('below the 1 s floor');
     expect(judged(30_000, 45_000, 100e6, 130e6)).toEqual(['regression', 'regression']);
   });
 
