@@ -20,6 +20,7 @@ import type { PerfResult } from '../../result.js';
 import { PIPELINE_STAGES } from '../../stages/index.js';
 import type { BaseServices, StageDeps } from '../../stages/stage.js';
 import { parseFlags } from '../args.js';
+import { startBaselineService } from '../baseline-ref.js';
 import type { Command } from '../command.js';
 import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
 import { FileStateStore } from '../file-state.js';
@@ -42,7 +43,7 @@ async function dockerEngineRuns(deps: StageDeps): Promise<boolean> {
   return info.exitCode === 0;
 }
 
-const USAGE = 'orchestra-perf run [--config F] [--env NAME] [--stages LIST] [--out DIR]';
+const USAGE = 'orchestra-perf run [--config F] [--env NAME] [--stages LIST] [--out DIR] [--baseline-ref REV]';
 
 export const runCommand: Command = {
   name: 'run',
@@ -51,7 +52,12 @@ export const runCommand: Command = {
   async run(args, io) {
     const { values } = parseFlags(
       args,
-      { ...CONFIG_FLAGS, stages: { type: 'string' }, out: { type: 'string' } },
+      {
+        ...CONFIG_FLAGS,
+        stages: { type: 'string' },
+        out: { type: 'string' },
+        'baseline-ref': { type: 'string' },
+      },
       USAGE,
     );
     const selected = parseStageSelection(values.stages ?? 'all');
@@ -84,16 +90,16 @@ export const runCommand: Command = {
       unavailable.image =
         'no Docker engine with buildx runs on this machine (on Debian: bash .ci/setup-infra.sh); the local deploy runs deploy.command instead';
     }
+    // A/B on a laptop: the base revision runs beside the working tree and the smoke stage
+    // measures both in one window (the deploy stage's own baseline URL plays this part on a PR).
+    const baseline = values['baseline-ref']
+      ? await startBaselineService(values['baseline-ref'], config, { ...deps, cwd: io.cwd })
+      : undefined;
+    if (baseline) config.smoke['baseline-url'] ??= baseline.url;
     const outcome = await runPipeline(
-      {
-        config,
-        context,
-        selected,
-        unavailable,
-        stages: PIPELINE_STAGES,
-      },
+      { config, context, selected, unavailable, stages: PIPELINE_STAGES },
       deps,
-    );
+    ).finally(() => baseline?.stop());
     // What the action's post step learns from main's state: the cache saves only after a good run.
     deps.state.save(STATE_MAIN_EXIT, String(outcome.exitCode));
     await runPostHooks(PIPELINE_STAGES, deps);

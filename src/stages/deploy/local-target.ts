@@ -67,6 +67,7 @@ export async function startLocalTarget(plan: LocalPlan, deps: LocalDeps): Promis
     // The user's own shell command: the one place a shell runs, because the user wrote one.
     const running = deps.process.run(['/bin/sh', '-c', plan.command], {
       env,
+      ...(plan.cwd ? { cwd: plan.cwd } : {}),
       signal: controller.signal,
       killGraceMs: 3000,
       maxOutputBytes: 64 * 1024,

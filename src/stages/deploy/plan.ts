@@ -65,6 +65,8 @@ export interface LocalPlan {
   readinessPath: string;
   waitTimeoutMs: number;
   envVars: Record<string, string>;
+  /** Where the command runs (default: the current directory); e.g. a worktree of the base commit. */
+  cwd?: string;
 }
 
 export type DeployPlan = CloudRunPlan | LocalPlan;
