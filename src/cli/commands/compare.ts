@@ -11,6 +11,11 @@ import { ConfigError, GateError, UsageError } from '../../errors.js';
 import { renderSummary } from '../../report/summary.js';
 import { MAX_RESULT_BYTES, validateResultText } from '../../report/validate-result.js';
 import type { PerfResult } from '../../result.js';
+import {
+  fallbackNotice,
+  pairedBaselineStatus,
+  withoutPairedSide,
+} from '../../stages/report/paired-baseline.js';
 import { type Comparison, compareResults, DEFAULT_THRESHOLD } from '../../stats/compare.js';
 import { parseFlags } from '../args.js';
 import type { CliIO, Command } from '../command.js';
@@ -45,7 +50,12 @@ export const compareCommand: Command = {
     const threshold =
       values.threshold === undefined ? DEFAULT_THRESHOLD : parseThresholdFlag(values.threshold);
 
-    const current = await readResultFile(io, values.current, '--current');
+    const measured = await readResultFile(io, values.current, '--current');
+    // A paired side that stopped answering mid-run is no baseline: drop it and say so.
+    const paired = pairedBaselineStatus(measured, undefined);
+    if (paired.status === 'broken')
+      io.logger.warning(`compare: ${fallbackNotice(paired, 0, values.baseline !== undefined)}`);
+    const current = paired.status === 'broken' ? withoutPairedSide(measured) : measured;
     const baseline = values.baseline ? await readResultFile(io, values.baseline, '--baseline') : undefined;
     if (!baseline && !current.smoke?.baseline) {
       io.logger.warning(

@@ -6,6 +6,7 @@
  * run (the paired design), never against wall-clock limits.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/adapters/clock.js';
 import { LocalHistory } from '../../../src/adapters/local-history.js';
 import { nodeProcessRunner } from '../../../src/adapters/process.js';
+import { compareCommand } from '../../../src/cli/commands/compare.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { githubRunContext } from '../../../src/github/context.js';
 import { runLoadTest } from '../../../src/loadgen/index.js';
@@ -232,6 +234,26 @@ describe('a target dying mid-run', () => {
     expect(rendered.comparison.basis).toBe('history');
     expect(rendered.comparison.metrics.find((m) => m.name === 'error-rate')?.verdict).not.toBe('improvement');
     expect(rendered.summary).toContain('stopped answering during the run');
+
+    // `compare` without --baseline drops the dead side as well, and says why.
+    const file = join(mkdtempSync(join(tmpdir(), 'ab-dead-')), 'current.json');
+    writeFileSync(file, JSON.stringify(current));
+    const lines: string[] = [];
+    const warnings: string[] = [];
+    const logger: Logger = Object.assign(new NullLogger(), {
+      warning: (line: string) => {
+        warnings.push(line);
+      },
+    });
+    await compareCommand.run(['--current', file, '--format', 'json'], {
+      out: (text) => lines.push(text),
+      logger,
+      cwd: process.cwd(),
+      env: {},
+      signal: new AbortController().signal,
+    });
+    expect(warnings.join('\n')).toMatch(/stopped answering during the run/);
+    expect(JSON.parse(lines.join('\n')).verdict).toBe('no-baseline');
   });
 });
 
