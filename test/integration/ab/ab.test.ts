@@ -29,6 +29,7 @@ import { decodeHistogram } from '../../../src/stats/hdr.js';
 import { type HttpTarget, startHttpTarget } from '../../fakes/http-target/server.js';
 import { perfResult, smokeSide } from '../../helpers/perf-results.js';
 import { freePort } from '../../helpers/ports.js';
+import { RecordingLogger } from '../../helpers/recording-logger.js';
 
 const CLI = resolve('dist/cli/index.js');
 let dir: string;
@@ -60,27 +61,6 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
       (error, stdout, stderr) => done({ code: error ? Number(error.code ?? -1) : 0, stdout, stderr }),
     );
   });
-}
-
-class Lines implements Logger {
-  readonly lines: string[] = [];
-  info(m: string) {
-    this.lines.push(`info: ${m}`);
-  }
-  warning(m: string) {
-    this.lines.push(`warning: ${m}`);
-  }
-  notice(m: string) {
-    this.lines.push(`notice: ${m}`);
-  }
-  error(m: string) {
-    this.lines.push(`error: ${m}`);
-  }
-  debug() {}
-  mask() {}
-  async group<T>(_name: string, body: () => Promise<T>): Promise<T> {
-    return body();
-  }
 }
 
 interface CompareJson {
@@ -267,7 +247,7 @@ describe('a baseline URL that is not reachable', () => {
       report: { comment: 'never' },
     });
     const context = { ...githubRunContext({}, 'staging', {}), workspace };
-    const logger = new Lines();
+    const logger = new RecordingLogger();
 
     const smokePlan = planSmoke({ smoke: config.smoke, result: {} as PerfResult, workspace });
     if (!smokePlan.run) throw new Error(smokePlan.reason);

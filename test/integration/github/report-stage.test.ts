@@ -13,7 +13,6 @@ import { GateError } from '../../../src/errors.js';
 import { createGitHubApi } from '../../../src/github/client.js';
 import { historyPath, parseHistory, serializeHistory } from '../../../src/github/history-store.js';
 import { readRevision } from '../../../src/github/sticky-comment.js';
-import type { Logger } from '../../../src/logger.js';
 import type { PerfResult } from '../../../src/result.js';
 import type { RunContext } from '../../../src/run-context.js';
 import { reportStage } from '../../../src/stages/report/index.js';
@@ -22,27 +21,7 @@ import type { FakeGitHub } from '../../fakes/github-api/server.js';
 import { ACTIONS_TOKEN, READ_ONLY_TOKEN, startFake } from '../../fakes/github-api/setup.js';
 import { HEAD_SHA, MAIN_SHA, pullRequestContext, pushContext } from '../../fixtures/github/contexts.js';
 import { perfResult } from '../../fixtures/github/results.js';
-
-class RecordingLogger implements Logger {
-  readonly lines: string[] = [];
-  info(m: string) {
-    this.lines.push(`info: ${m}`);
-  }
-  warning(m: string) {
-    this.lines.push(`warning: ${m}`);
-  }
-  notice(m: string) {
-    this.lines.push(`notice: ${m}`);
-  }
-  debug() {}
-  error(m: string) {
-    this.lines.push(`error: ${m}`);
-  }
-  mask() {}
-  async group<T>(_name: string, body: () => Promise<T>): Promise<T> {
-    return body();
-  }
-}
+import { RecordingLogger } from '../../helpers/recording-logger.js';
 
 let fake: FakeGitHub;
 let workspace: string;
