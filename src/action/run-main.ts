@@ -31,7 +31,7 @@ export interface MainDeps {
   env: NodeJS.ProcessEnv;
   stages: readonly Stage<unknown>[];
   /** Builds the service adapters once the context is known (GitHub API, cache backend, Google). */
-  services: (base: BaseServices) => Partial<StageServices>;
+  services: () => Partial<StageServices>;
   signal: AbortSignal;
 }
 
@@ -94,7 +94,7 @@ export async function runMain(deps: MainDeps): Promise<number> {
           'googleAccessToken',
           googleAccessTokenService({ config, context, env: deps.env, logger, signal: deps.signal }),
         ),
-        ...deps.services(base),
+        ...deps.services(),
       },
     };
 

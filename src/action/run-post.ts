@@ -19,7 +19,7 @@ export async function runPost(deps: MainDeps): Promise<number> {
     state: deps.io,
     signal: deps.signal,
     env: deps.env,
-    services: { ...base, ...deps.services(base) },
+    services: { ...base, ...deps.services() },
   };
   const problems = await runPostHooks(deps.stages, stageDeps);
   if (problems.length === 0) deps.logger.info('post: cleanup complete');

@@ -16,7 +16,7 @@ export function runnerDeps(signal: AbortSignal): MainDeps {
     clock: systemClock,
     env: process.env,
     stages: PIPELINE_STAGES,
-    services: (base) => productionServices(base, logger, process.env),
+    services: () => productionServices(logger, process.env),
     signal,
   };
 }

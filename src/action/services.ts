@@ -4,13 +4,9 @@
  */
 import { githubApiFromEnv } from '../github/service.js';
 import type { Logger } from '../logger.js';
-import type { BaseServices, StageServices } from '../stages/stage.js';
+import type { StageServices } from '../stages/stage.js';
 
-export function productionServices(
-  _base: BaseServices,
-  logger: Logger,
-  env: NodeJS.ProcessEnv,
-): Partial<StageServices> {
+export function productionServices(logger: Logger, env: NodeJS.ProcessEnv): Partial<StageServices> {
   const github = githubApiFromEnv(env, logger);
   return github ? { github } : {};
 }

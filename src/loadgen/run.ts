@@ -23,7 +23,8 @@ export interface Shard {
   count: number;
 }
 
-export interface LoadTestOptions {
+/** What to send, where, and for how long: the smoke plan (a value) and the engine share it. */
+export interface LoadSchedule {
   url: string;
   /** Paired A/B: the serving revision, measured on the same schedule, interleaved. */
   baselineUrl?: string | undefined;
@@ -39,10 +40,13 @@ export interface LoadTestOptions {
   maxRequests?: number | undefined;
   /** Closed model without a baseline: requests in flight per connection (1 = no pipelining). */
   pipelining?: number | undefined;
-  workload: Workload;
   insecure: boolean;
   thresholds: readonly Threshold[];
   shard?: Shard | undefined;
+}
+
+export interface LoadTestOptions extends LoadSchedule {
+  workload: Workload;
   logger: Logger;
   signal?: AbortSignal | undefined;
   /** Progress line period; 2 s by default. */

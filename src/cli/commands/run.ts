@@ -83,7 +83,7 @@ export const runCommand: Command = {
       state: await FileStateStore.open(join(outDir, 'tmp', 'state.json')),
       signal: io.signal,
       env: io.env,
-      services: { ...base, ...localServices(base, { outDir, logger: io.logger }) },
+      services: { ...base, ...localServices({ outDir, logger: io.logger }) },
     };
     const unavailable: Partial<Record<StageName, string>> = {};
     if (selected.has('image') && config.image.name && !(await dockerEngineRuns(deps))) {

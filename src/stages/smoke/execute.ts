@@ -26,22 +26,10 @@ export async function executeSmoke(
   for (const [name, value] of Object.entries(plan.headers)) {
     if (SECRET_HEADER.test(name)) deps.logger.mask(value.replace(/^(Bearer|Basic|Token)\s+/i, ''));
   }
+  const { method, headers, bodyFile: _bodyFile, host, paths, ...schedule } = plan;
   const smoke = await runLoadTest({
-    url: plan.url,
-    baselineUrl: plan.baselineUrl,
-    model: plan.model,
-    rate: plan.rate,
-    connections: plan.connections,
-    maxConnections: plan.maxConnections,
-    durationMs: plan.durationMs,
-    warmupMs: plan.warmupMs,
-    timeoutMs: plan.timeoutMs,
-    maxRequests: plan.maxRequests,
-    pipelining: plan.pipelining,
-    workload: { method: plan.method, headers: plan.headers, body, host: plan.host, paths: plan.paths },
-    insecure: plan.insecure,
-    thresholds: plan.thresholds,
-    shard: plan.shard,
+    ...schedule,
+    workload: { method, headers, body, host, paths },
     logger: deps.logger,
     signal: deps.signal,
   });

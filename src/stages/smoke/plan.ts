@@ -5,27 +5,16 @@
  */
 import { isAbsolute, join } from 'node:path';
 import type { SmokeConfig } from '../../config/schema.js';
-import type { Threshold } from '../../config/thresholds.js';
 import { ConfigError } from '../../errors.js';
 import { redactUrl, type WorkloadPath } from '../../loadgen/request.js';
-import type { Shard } from '../../loadgen/run.js';
+import type { LoadSchedule, Shard } from '../../loadgen/run.js';
 import type { PerfResult } from '../../result.js';
 import { type StagePlan, skip } from '../stage.js';
 
 /** Requests per second when the config names neither a rate nor connections. */
 export const DEFAULT_RATE = 10;
 
-export interface SmokePlan {
-  url: string;
-  baselineUrl?: string | undefined;
-  model: 'open' | 'closed';
-  rate?: number | undefined;
-  connections?: number | undefined;
-  maxConnections: number;
-  durationMs: number;
-  warmupMs: number;
-  timeoutMs: number;
-  maxRequests?: number | undefined;
+export interface SmokePlan extends LoadSchedule {
   /** Closed model: requests in flight per connection; 1 = no pipelining. */
   pipelining: number;
   method: string;
@@ -34,9 +23,6 @@ export interface SmokePlan {
   bodyFile?: string | undefined;
   host?: string | undefined;
   paths: WorkloadPath[];
-  thresholds: Threshold[];
-  insecure: boolean;
-  shard?: Shard | undefined;
 }
 
 export interface SmokePlanInput {
